@@ -1,0 +1,9 @@
+"""crm_gym: a Gymnasium environment for training and evaluating CRM agents."""
+
+from crm_gym.api import MockCrmApi
+from crm_gym.errors import CrmError, CrmGymError
+from crm_gym.world.world import World
+
+__version__ = "0.1.0"
+
+__all__ = ["CrmError", "CrmGymError", "MockCrmApi", "World", "__version__"]
