@@ -115,9 +115,7 @@ class MockCrmApi:
         if args is None:
             args = {}
         if not isinstance(args, Mapping):
-            raise CrmError(
-                f"Arguments of {definition.name} must be a JSON object, got {type(args).__name__}."
-            )
+            raise CrmError(f"Arguments of {definition.name} must be a JSON object, got {type(args).__name__}.")
         model = definition.args_model()
         try:
             parsed = model.model_validate(dict(args))
@@ -133,17 +131,13 @@ class MockCrmApi:
 
         def bound_tool(*args: Any, **kwargs: Any) -> Any:
             if len(args) > len(params):
-                raise TypeError(
-                    f"{name}() takes {len(params)} arguments ({', '.join(params)}), got {len(args)}"
-                )
+                raise TypeError(f"{name}() takes {len(params)} arguments ({', '.join(params)}), got {len(args)}")
             return self.call(name, {**dict(zip(params, args, strict=False)), **kwargs})
 
         bound_tool.__doc__ = tools[name].description
         return bound_tool
 
-    def tool_specs(
-        self, flavor: Literal["openai_chat", "openai_responses", "anthropic"]
-    ) -> list[dict[str, Any]]:
+    def tool_specs(self, flavor: Literal["openai_chat", "openai_responses", "anthropic"]) -> list[dict[str, Any]]:
         """Tool definitions in a provider's format (see `crm_gym.api.specs`)."""
         from crm_gym.api.specs import tool_specs
 
@@ -160,7 +154,5 @@ def _argument_message(definition: ToolDef, model: type[BaseModel], err: Validati
         elif item["type"] == "missing":
             problems.append(f"{definition.name} needs the argument {arg!r}.")
         else:
-            problems.append(
-                f"{definition.name} argument {arg!r}: {item['input']!r} is invalid ({item['msg']})."
-            )
+            problems.append(f"{definition.name} argument {arg!r}: {item['input']!r} is invalid ({item['msg']}).")
     return " ".join(problems)

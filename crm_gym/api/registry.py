@@ -82,7 +82,7 @@ def tool(*, writes: bool, group: ToolGroup = "generic") -> Callable[[Callable[..
         refs = {}
         for name, hint in hints.items():
             if get_origin(hint) is Annotated:
-                refs.update({name: m for m in get_args(hint)[1:] if isinstance(m, FieldRef)})
+                refs.update((name, m) for m in get_args(hint)[1:] if isinstance(m, FieldRef))
         definition = ToolDef(
             name=func.__name__,
             func=func,
@@ -183,9 +183,7 @@ def _parameters_schema(definition: ToolDef, schema: Schema) -> dict[str, Any]:
             continue
         prop = params["properties"][name]
         prop.update(_field_json_schema(obj.fields[ref.field]))
-        prop["description"] = (
-            prop.get("description") or ""
-        ) + f" Allowed: {obj.fields[ref.field].allowed()}."
+        prop["description"] = (prop.get("description") or "") + f" Allowed: {obj.fields[ref.field].allowed()}."
         prop["description"] = prop["description"].strip()
     params["additionalProperties"] = False
     return {"type": "object", **{k: v for k, v in params.items() if k != "type"}}

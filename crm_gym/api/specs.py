@@ -33,9 +33,7 @@ def tool_spec(definition: ToolDef, schema: Schema, flavor: SpecFlavor) -> dict[s
         }
     if flavor == "anthropic":
         return {"name": definition.name, "description": definition.description, "input_schema": parameters}
-    raise ValueError(
-        f"Unknown spec flavor {flavor!r}; expected 'openai_chat', 'openai_responses' or 'anthropic'."
-    )
+    raise ValueError(f"Unknown spec flavor {flavor!r}; expected 'openai_chat', 'openai_responses' or 'anthropic'.")
 
 
 def tool_specs(definitions: Iterable[ToolDef], schema: Schema, flavor: SpecFlavor) -> list[dict[str, Any]]:

@@ -111,9 +111,7 @@ def _polymorphic_triggers(schema: Schema, obj: ObjectSpec) -> list[str]:
             f"WHERE {quote_ident(schema.objects[t].primary_key)} = NEW.{id_col}))"
             for t in targets
         )
-        message = (
-            f"{obj.name}.{name} must be the id of an existing record of type {obj.name}.{spec.type_field}"
-        )
+        message = f"{obj.name}.{name} must be the id of an existing record of type {obj.name}.{spec.type_field}"
         for event in ("INSERT", "UPDATE"):
             statements.append(
                 f"CREATE TRIGGER {quote_ident(f'_poly_{event.lower()}_{obj.name}_{name}')} BEFORE {event} "
@@ -122,7 +120,8 @@ def _polymorphic_triggers(schema: Schema, obj: ObjectSpec) -> list[str]:
         for target in targets:
             target_pk = quote_ident(schema.objects[target].primary_key)
             if spec.on_delete == "cascade":
-                action = f"DELETE FROM {table} WHERE {type_col} = {_sql_literal(target)} AND {id_col} = OLD.{target_pk};"
+                where = f"{type_col} = {_sql_literal(target)} AND {id_col} = OLD.{target_pk}"
+                action = f"DELETE FROM {table} WHERE {where};"
             else:
                 action = (
                     f"SELECT RAISE(ABORT, {_sql_literal(f'{target} is referenced by {obj.name}.{name}')}) "
@@ -172,9 +171,7 @@ def changelog_triggers_sql(obj: ObjectSpec) -> list[str]:
     """Triggers that record the first-seen 'before' image of every touched row, for O(changes) diffs."""
     table, pk = quote_ident(obj.name), quote_ident(obj.primary_key)
     name = _sql_literal(obj.name)
-    old_json = (
-        "json_object(" + ", ".join(f"{_sql_literal(f)}, OLD.{quote_ident(f)}" for f in obj.fields) + ")"
-    )
+    old_json = "json_object(" + ", ".join(f"{_sql_literal(f)}, OLD.{quote_ident(f)}" for f in obj.fields) + ")"
     log = f"INSERT OR IGNORE INTO {CHANGELOG_TABLE}(object, record_id, before) VALUES"
     return [
         f"CREATE TRIGGER {quote_ident('_log_ins_' + obj.name)} AFTER INSERT ON {table} "

@@ -99,9 +99,7 @@ def _python_type(spec: FieldSpec) -> Any:
         case "datetime":
             return Annotated[str, AfterValidator(_check_datetime)]
         case "email":
-            return Annotated[
-                str, Field(**text_kw), AfterValidator(_matching(_EMAIL, "an email like name@example.com"))
-            ]
+            return Annotated[str, Field(**text_kw), AfterValidator(_matching(_EMAIL, "an email like name@example.com"))]
         case "phone":
             return Annotated[str, Field(**text_kw), AfterValidator(_matching(_PHONE, "a phone number"))]
         case "url":
@@ -132,9 +130,7 @@ def create_model_for(schema: Schema, object_name: str) -> type[BaseModel]:
     obj = schema.object(object_name)
     return schema.derived(
         ("create", object_name),
-        lambda: create_model(
-            f"{object_name}Create", __config__=_CONFIG, **_field_definitions(obj, for_update=False)
-        ),
+        lambda: create_model(f"{object_name}Create", __config__=_CONFIG, **_field_definitions(obj, for_update=False)),
     )
 
 
@@ -143,9 +139,7 @@ def update_model_for(schema: Schema, object_name: str) -> type[BaseModel]:
     obj = schema.object(object_name)
     return schema.derived(
         ("update", object_name),
-        lambda: create_model(
-            f"{object_name}Update", __config__=_CONFIG, **_field_definitions(obj, for_update=True)
-        ),
+        lambda: create_model(f"{object_name}Update", __config__=_CONFIG, **_field_definitions(obj, for_update=True)),
     )
 
 
@@ -186,6 +180,4 @@ def validate_values(
     except ValidationError as err:
         raise CrmError(validation_message(object_name, obj, err)) from err
     dumped = parsed.model_dump()
-    return (
-        {k: dumped[k] for k in values} if for_update else {k: v for k, v in dumped.items() if v is not None}
-    )
+    return {k: dumped[k] for k in values} if for_update else {k: v for k, v in dumped.items() if v is not None}

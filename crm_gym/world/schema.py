@@ -176,9 +176,7 @@ class Schema(BaseModel):
 
         spec = self.objects.get(name)
         if spec is None:
-            raise CrmError(
-                f"Unknown object {name!r}. Objects in this org: {', '.join(sorted(self.objects))}."
-            )
+            raise CrmError(f"Unknown object {name!r}. Objects in this org: {', '.join(sorted(self.objects))}.")
         return spec
 
     def object_for_id_prefix(self, record_id: str) -> str | None:

@@ -56,9 +56,7 @@ class World:
         for statement in [*ddl.internal_tables_sql(), *ddl.schema_sql(schema)]:
             conn.execute(statement)
         world = cls(schema, conn, seed)
-        conn.execute(
-            f"INSERT INTO {META_TABLE} VALUES ('profile', ?), ('seed', ?)", (schema.profile, str(seed))
-        )
+        conn.execute(f"INSERT INTO {META_TABLE} VALUES ('profile', ?), ('seed', ?)", (schema.profile, str(seed)))
         world._install_tracking()
         return world
 
@@ -211,9 +209,7 @@ class World:
         unknown = [k for k in values if k not in obj.fields]
         if unknown:
             raise CrmError(f"{object_name} has no field {unknown[0]!r}. Fields: {', '.join(obj.fields)}.")
-        encoded = dict(
-            zip(obj.fields, self._encode(obj, {**dict.fromkeys(obj.fields), **values}), strict=True)
-        )
+        encoded = dict(zip(obj.fields, self._encode(obj, {**dict.fromkeys(obj.fields), **values}), strict=True))
         sets = ", ".join(f"{quote_ident(k)} = ?" for k in values)
         sql = f"UPDATE {quote_ident(object_name)} SET {sets} WHERE {quote_ident(obj.primary_key)} = ?"
         self._execute_write(obj, sql, [*(encoded[k] for k in values), record_id])
@@ -269,9 +265,7 @@ class World:
     def diff(self) -> StateDiff:
         """Rows created, deleted and changed since the baseline, with their fields."""
         created, deleted, changed = [], [], []
-        log = self.conn.execute(
-            f"SELECT object, record_id, before FROM {CHANGELOG_TABLE} ORDER BY object, record_id"
-        )
+        log = self.conn.execute(f"SELECT object, record_id, before FROM {CHANGELOG_TABLE} ORDER BY object, record_id")
         for object_name, record_id, before_json in log.fetchall():
             obj = self.schema.objects[object_name]
             before = self._decode(obj, json.loads(before_json).values()) if before_json else None
