@@ -103,31 +103,36 @@ def _polymorphic_triggers(schema: Schema, obj: ObjectSpec) -> list[str]:
     for name, spec in obj.fields.items():
         if spec.type != "polymorphic_reference":
             continue
-        assert spec.type_field is not None  # guaranteed by FieldSpec validation
-        type_col, id_col = quote_ident(spec.type_field), quote_ident(name)
-        targets = obj.fields[spec.type_field].values
+        id_col = quote_ident(name)
+        targets = schema.polymorphic_targets(obj.name, name)
+
+        def matches_type(target: str, row: str, type_field: str | None = spec.type_field) -> str:
+            # With a type field the row names its target; without one, ids are unique across objects.
+            return f"{row}.{quote_ident(type_field)} = {_sql_literal(target)} AND " if type_field else ""
+
         exists = " OR ".join(
-            f"(NEW.{type_col} = {_sql_literal(t)} AND EXISTS (SELECT 1 FROM {quote_ident(t)} "
+            f"({matches_type(t, 'NEW')}EXISTS (SELECT 1 FROM {quote_ident(t)} "
             f"WHERE {quote_ident(schema.objects[t].primary_key)} = NEW.{id_col}))"
             for t in targets
         )
-        message = f"{obj.name}.{name} must be the id of an existing record of type {obj.name}.{spec.type_field}"
+        message = f"{obj.name}.{name} must be {spec.allowed()}"
         for event in ("INSERT", "UPDATE"):
             statements.append(
                 f"CREATE TRIGGER {quote_ident(f'_poly_{event.lower()}_{obj.name}_{name}')} BEFORE {event} "
-                f"ON {table} WHEN NOT ({exists}) BEGIN SELECT RAISE(ABORT, {_sql_literal(message)}); END"
+                f"ON {table} WHEN NEW.{id_col} IS NOT NULL AND NOT ({exists}) "
+                f"BEGIN SELECT RAISE(ABORT, {_sql_literal(message)}); END"
             )
         for target in targets:
             target_pk = quote_ident(schema.objects[target].primary_key)
+            where = f"{matches_type(target, table)}{id_col} = OLD.{target_pk}"
             if spec.on_delete == "cascade":
-                where = f"{type_col} = {_sql_literal(target)} AND {id_col} = OLD.{target_pk}"
                 action = f"DELETE FROM {table} WHERE {where};"
+            elif spec.on_delete == "set_null":
+                action = f"UPDATE {table} SET {id_col} = NULL WHERE {where};"
             else:
-                action = (
-                    f"SELECT RAISE(ABORT, {_sql_literal(f'{target} is referenced by {obj.name}.{name}')}) "
-                    f"WHERE EXISTS (SELECT 1 FROM {table} WHERE {type_col} = {_sql_literal(target)} "
-                    f"AND {id_col} = OLD.{target_pk});"
-                )
+                message = f"{target} is referenced by {obj.name}.{name}"
+                referenced = f"EXISTS (SELECT 1 FROM {table} WHERE {where})"
+                action = f"SELECT RAISE(ABORT, {_sql_literal(message)}) WHERE {referenced};"
             statements.append(
                 f"CREATE TRIGGER {quote_ident(f'_poly_delete_{target}_{obj.name}_{name}')} BEFORE DELETE "
                 f"ON {quote_ident(target)} BEGIN {action} END"

@@ -52,6 +52,7 @@ class FieldSpec(BaseModel):
     pattern: str | None = None
     to: str | None = None
     type_field: str | None = None
+    targets: tuple[str, ...] = ()
     on_delete: OnDelete = "restrict"
 
     @model_validator(mode="after")
@@ -60,8 +61,11 @@ class FieldSpec(BaseModel):
             raise ValueError("an enum field needs 'values'")
         if self.type == "reference" and not self.to:
             raise ValueError("a reference field needs 'to'")
-        if self.type == "polymorphic_reference" and not self.type_field:
-            raise ValueError("a polymorphic_reference field needs 'type_field'")
+        if self.type == "polymorphic_reference" and bool(self.type_field) == bool(self.targets):
+            raise ValueError(
+                "a polymorphic_reference field needs either 'type_field' (an enum naming the object) "
+                "or 'targets' (the objects an id may point at, told apart by id prefix)"
+            )
         return self
 
     def allowed(self) -> str:
@@ -81,7 +85,11 @@ class FieldSpec(BaseModel):
             "phone": "a phone number of digits, spaces and + ( ) - .",
             "url": "an http(s) URL",
             "reference": f"the id of an existing {self.to}",
-            "polymorphic_reference": f"the id of an existing record of the type named by {self.type_field!r}",
+            "polymorphic_reference": (
+                f"the id of an existing record of the type named by {self.type_field!r}"
+                if self.type_field
+                else f"the id of an existing {' or '.join(self.targets)}"
+            ),
             "list": "a list of strings",
         }
         text = parts[self.type]
@@ -159,7 +167,11 @@ class Schema(BaseModel):
             for field_name, spec in obj.fields.items():
                 if spec.type == "reference" and spec.to not in self.objects:
                     raise ValueError(f"{name}.{field_name} refers to unknown object {spec.to!r}")
-                if spec.type == "polymorphic_reference":
+                if spec.type == "polymorphic_reference" and spec.targets:
+                    unknown = [t for t in spec.targets if t not in self.objects]
+                    if unknown:
+                        raise ValueError(f"{name}.{field_name}: targets {unknown} are not objects")
+                elif spec.type == "polymorphic_reference":
                     type_spec = obj.fields.get(spec.type_field or "")
                     if type_spec is None or type_spec.type != "enum":
                         raise ValueError(f"{name}.{field_name}: type_field must be an enum field")
@@ -178,6 +190,13 @@ class Schema(BaseModel):
         if spec is None:
             raise CrmError(f"Unknown object {name!r}. Objects in this org: {', '.join(sorted(self.objects))}.")
         return spec
+
+    def polymorphic_targets(self, object_name: str, field_name: str) -> tuple[str, ...]:
+        """The objects a polymorphic reference may point at."""
+        spec = self.objects[object_name].fields[field_name]
+        if spec.type_field:
+            return self.objects[object_name].fields[spec.type_field].values
+        return spec.targets
 
     def object_for_id_prefix(self, record_id: str) -> str | None:
         """Return the object whose Salesforce key prefix starts ``record_id`` (None if no match)."""

@@ -29,12 +29,15 @@ def check_references(api: MockCrmApi, object_name: str, values: dict[str, Any]) 
         value = values.get(name)
         if value is None:
             continue
-        target = spec.to if spec.type == "reference" else values.get(spec.type_field or "")
-        if target is None:
-            continue
-        if not api.world.exists(target, value):
+        if spec.type == "reference":
+            targets: tuple[str, ...] = (spec.to or "",)
+        elif spec.type_field:
+            targets = (values[spec.type_field],) if values.get(spec.type_field) else ()
+        else:
+            targets = api.schema.polymorphic_targets(object_name, name)
+        if targets and not any(api.world.exists(t, value) for t in targets):
             raise CrmError(
-                f"{object_name}.{name}: {value!r} is not the id of an existing {target}. "
+                f"{object_name}.{name}: {value!r} is not the id of an existing {' or '.join(targets)}. "
                 "Use query or search to find valid ids."
             )
 
