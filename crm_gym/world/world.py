@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from crm_gym.errors import CrmError
@@ -239,6 +240,13 @@ class World:
         """Return to a snapshot taken by `snapshot` (milliseconds; no rebuild)."""
         self.conn.deserialize(snapshot)
         self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the org to a SQLite file (Salesforce-style table and column names for that profile)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.snapshot())
+        return path
 
     def copy(self) -> World:
         """An independent world with the same contents."""

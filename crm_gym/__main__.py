@@ -1,0 +1,5 @@
+"""`python -m crm_gym` runs the command line."""
+
+from crm_gym.cli import app
+
+app()
