@@ -1,0 +1,233 @@
+"""Schema drift: a seeded rename map over objects and fields, as a CRM's schema drifts between orgs.
+
+A `DriftMap` says which canonical names an episode sees under other names. It is drawn from the schema,
+a level and a seed only, so the same seed gives the same map in any process. Applying it at the API boundary
+and in the observation is the job of the env; this module only draws the map and rewrites text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from crm_gym.world.schema import Schema
+
+DriftLevel = Literal["none", "low", "medium", "high"]
+DRIFT_LEVELS: tuple[DriftLevel, ...] = ("none", "low", "medium", "high")
+FIELD_FRACTION: dict[str, float] = {"none": 0.0, "low": 0.1, "medium": 0.3, "high": 0.5}
+OBJECT_FRACTION: dict[str, float] = {"none": 0.0, "low": 0.0, "medium": 0.15, "high": 0.3}
+
+# Names an admin would plausibly give the same object in another org.
+_OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Account": ("Customer", "Company", "Client"),
+    "Client": ("Customer", "Account", "Organization"),
+    "Contact": ("Person", "CustomerContact", "Stakeholder"),
+    "Opportunity": ("Deal", "SalesOpportunity", "Pipeline"),
+    "Case": ("Ticket", "SupportCase", "ServiceRequest"),
+    "Lead": ("Prospect", "SalesLead", "Inquiry"),
+    "Quote": ("Proposal", "Offer", "PriceQuote"),
+    "QuoteLineItem": ("ProposalLine", "QuoteLine"),
+    "Contract": ("Agreement", "ServiceAgreement"),
+    "Product2": ("Product", "CatalogItem", "Sku"),
+    "Order": ("PurchaseOrder", "SalesOrder"),
+    "OrderItem": ("OrderLine", "PurchaseOrderLine"),
+    "User": ("Employee", "Agent", "Rep"),
+    "Task": ("Activity", "ToDo"),
+    "Event": ("Meeting", "CalendarEvent"),
+    "Knowledge__kav": ("Article__kav", "KnowledgeArticle"),
+    "Issue__c": ("Problem__c", "KnownIssue__c"),
+    "Company": ("Organization", "Firm"),
+    "Document": ("Attachment", "File"),
+    "Note": ("Comment", "Annotation"),
+}
+
+# Word-level synonyms used to rename fields (applied to one word of the field name).
+_WORD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("title", "label"),
+    "amount": ("value", "total"),
+    "status": ("state", "phase"),
+    "stage": ("phase", "step"),
+    "description": ("details", "summary"),
+    "date": ("on", "day"),
+    "owner": ("assignee", "rep"),
+    "email": ("mail", "email_address"),
+    "phone": ("telephone", "phone_number"),
+    "industry": ("sector", "vertical"),
+    "priority": ("urgency", "importance"),
+    "subject": ("topic", "headline"),
+    "probability": ("likelihood", "win_chance"),
+    "address": ("location", "street_address"),
+    "close": ("closing", "end"),
+    "created": ("opened", "logged"),
+    "type": ("kind", "category"),
+    "body": ("content", "text"),
+    "title": ("heading", "job_title"),
+    "notes": ("remarks", "comments"),
+    "state": ("province", "region"),
+    "city": ("town", "municipality"),
+    "discount": ("rebate", "markdown"),
+    "quantity": ("qty", "units"),
+    "price": ("rate", "cost"),
+}
+
+_SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def is_identifier_like(name: str) -> bool:
+    """True for names that read as schema identifiers in prose (snake_case, CamelCase, ...Id), not plain words."""
+    return "_" in name or any(ch.isupper() for ch in name[1:]) or name.endswith("Id")
+
+
+class DriftMap(BaseModel):
+    """Canonical -> drifted names for the objects and fields an episode sees renamed.
+
+    A field name is renamed the same way on every object that has it, so free text that mentions it can
+    be rewritten without knowing which object it meant.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    level: DriftLevel
+    seed: int
+    objects: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    field_objects: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def is_identity(self) -> bool:
+        """True when nothing is renamed."""
+        return not self.objects and not self.fields
+
+    def renamed_fields(self, canonical_object: str) -> dict[str, str]:
+        """Canonical -> drifted names of one object's renamed fields."""
+        return {f: new for f, new in self.fields.items() if canonical_object in self.field_objects.get(f, ())}
+
+    def object_name(self, canonical: str) -> str:
+        """The name an agent sees for a canonical object."""
+        return self.objects.get(canonical, canonical)
+
+    def field_name(self, canonical_object: str, canonical_field: str) -> str:
+        """The name an agent sees for a canonical field."""
+        return self.renamed_fields(canonical_object).get(canonical_field, canonical_field)
+
+    def canonical_object(self, visible: str) -> str | None:
+        """The canonical object an agent-visible name stands for (None when it names nothing)."""
+        for canonical, drifted in self.objects.items():
+            if drifted == visible:
+                return canonical
+        return None if visible in self.objects else visible
+
+    def canonical_field(self, canonical_object: str, visible: str) -> str | None:
+        """The canonical field an agent-visible field name stands for (None when it names nothing)."""
+        renamed = self.renamed_fields(canonical_object)
+        for canonical, drifted in renamed.items():
+            if drifted == visible:
+                return canonical
+        return None if visible in renamed else visible
+
+    def rewrite_text(self, text: str) -> str:
+        """Rewrite schema names in free text: ``Object.field`` forms always, bare names when identifier-like.
+
+        Plain words ("name", "Status") are left alone in prose: the task speaks business language and the
+        agent must map it onto the drifted schema itself.
+        """
+        if self.is_identity:
+            return text
+        bare = {k: v for k, v in {**self.objects, **self.fields}.items() if is_identifier_like(k) or k in self.objects}
+        qualifiers = set(self.objects) | {o for owners in self.field_objects.values() for o in owners}
+        qualifier_alts = "|".join(re.escape(n) for n in sorted(qualifiers, key=len, reverse=True))
+        name_alts = "|".join(re.escape(n) for n in sorted({*self.fields, *self.objects}, key=len, reverse=True))
+        pattern = re.compile(rf"\b(?:({qualifier_alts})\.)?({name_alts})\b")
+
+        def replace(match: re.Match[str]) -> str:
+            qualifier, name = match.group(1), match.group(2)
+            if qualifier is None:
+                return bare.get(name, name)
+            return f"{self.object_name(qualifier)}.{self.field_name(qualifier, name)}"
+
+        return pattern.sub(replace, text)
+
+
+def _style_of(name: str) -> str:
+    return "snake" if name == name.lower() else "camel"
+
+
+def _join(words: list[str], style: str, suffix: str) -> str:
+    if style == "snake":
+        return "_".join(w.lower() for w in words) + suffix
+    return "".join(w[:1].upper() + w[1:] for w in words) + suffix
+
+
+def _rename_field(name: str, owner_hint: str, rng: np.random.Generator, taken: set[str]) -> str:
+    suffix = "__c" if name.endswith("__c") else ""
+    base = name[: -len(suffix)] if suffix else name
+    style = _style_of(base)
+    words = [w.lower() for w in _SPLIT.findall(base)] or [base.lower()]
+    candidates = []
+    for i, word in enumerate(words):
+        for synonym in _WORD_SYNONYMS.get(word, ()):
+            candidates.append(_join([*words[:i], *synonym.split("_"), *words[i + 1 :]], style, suffix))
+    candidates.append(_join(["rec", *words], style, suffix))
+    candidates.append(_join([owner_hint.lower(), *words], style, suffix))
+    candidates = [c for c in candidates if c != name and c not in taken]
+    if not candidates:
+        return _join([*words, "v2"], style, suffix)
+    return candidates[int(rng.integers(len(candidates)))]
+
+
+def _is_key(schema: Schema, field: str, objects: list[str]) -> bool:
+    for name in objects:
+        obj = schema.objects[name]
+        if field == obj.primary_key or obj.fields[field].type in ("reference", "polymorphic_reference"):
+            return True
+    return False
+
+
+def draw_drift(schema: Schema, level: DriftLevel, seed: int) -> DriftMap:
+    """Draw the rename map for a schema at a drift level.
+
+    About 0/10/30/50% of all fields are renamed for none/low/medium/high (whole field names at a time,
+    so the same name is renamed alike on every object); ids and join keys are renamed only at ``high``;
+    object renames start at ``medium``.
+
+    >>> from crm_gym.world.schema import load_schema
+    >>> drift = draw_drift(load_schema("arc"), "high", seed=1)
+    >>> drift == draw_drift(load_schema("arc"), "high", seed=1)
+    True
+    >>> draw_drift(load_schema("arc"), "none", seed=1).is_identity
+    True
+    """
+    if level not in FIELD_FRACTION:
+        raise ValueError(f"Unknown drift level {level!r}; expected one of {', '.join(DRIFT_LEVELS)}.")
+    rng = np.random.default_rng([seed, DRIFT_LEVELS.index(level), 0xD21F7])
+    names = sorted(schema.objects)
+    n_objects = round(OBJECT_FRACTION[level] * len(names))
+    chosen = sorted(int(i) for i in rng.choice(len(names), size=n_objects, replace=False)) if n_objects else []
+    objects: dict[str, str] = {}
+    for index in chosen:
+        name = names[index]
+        options = [o for o in _OBJECT_SYNONYMS.get(name, ()) if o not in schema.objects and o not in objects.values()]
+        objects[name] = options[int(rng.integers(len(options)))] if options else name + "Record"
+    groups: dict[str, list[str]] = {}
+    for obj in names:
+        for field in schema.objects[obj].fields:
+            groups.setdefault(field, []).append(obj)
+    eligible = sorted(f for f, objs in groups.items() if level == "high" or not _is_key(schema, f, objs))
+    target = math.ceil(FIELD_FRACTION[level] * sum(len(objs) for objs in groups.values()))
+    fields: dict[str, str] = {}
+    field_objects: dict[str, tuple[str, ...]] = {}
+    renamed_count = 0
+    for index in rng.permutation(len(eligible)):
+        if renamed_count >= target:
+            break
+        field = eligible[int(index)]
+        owners = groups[field]
+        taken = {f for o in owners for f in schema.objects[o].fields} | set(fields.values())
+        fields[field] = _rename_field(field, owners[0], rng, taken)
+        field_objects[field] = tuple(owners)
+        renamed_count += len(owners)
+    return DriftMap(level=level, seed=seed, objects=objects, fields=fields, field_objects=field_objects)
