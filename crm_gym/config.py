@@ -24,3 +24,12 @@ QUERY_MAX_BYTES = 64_000
 QUERY_MAX_SECONDS = 1.0
 
 SEARCH_MAX_RESULTS = 50
+
+# An org's "today" lives in the world (``_meta`` key below), never the wall clock; this is the fallback.
+TODAY_META_KEY = "today"
+DEFAULT_TODAY = "2025-01-15"
+
+# 7-dimension score: Entropic's budgets, and the documented token fallback when a policy reports no usage.
+TOKEN_BUDGET = 10_000
+QUERY_BUDGET = 20
+CHARS_PER_TOKEN = 4
