@@ -24,3 +24,22 @@ class UnknownProfileError(CrmGymError, KeyError):
 
 class SchemaError(CrmGymError, ValueError):
     """Raised when a schema file is malformed."""
+
+
+class UnknownTaskError(CrmGymError, KeyError):
+    """Raised when a task id is not part of the requested suite or task set."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class TaskFormatError(CrmGymError, ValueError):
+    """Raised when a task file or task record is malformed; the message names the record and the field."""
+
+
+class TaskNotRunnableError(CrmGymError, RuntimeError):
+    """Raised when a task cannot run yet (e.g. it needs an org that is not bound); the message says how to fix it."""
+
+
+class ScoringError(CrmGymError, ValueError):
+    """Raised when an answer is scored against an unknown category, a malformed gold answer or the wrong metric."""
