@@ -2,8 +2,10 @@
 
 from crm_gym.api import MockCrmApi
 from crm_gym.errors import CrmError, CrmGymError
+from crm_gym.world.generate import build_org
+from crm_gym.world.loader import load_org
 from crm_gym.world.world import World
 
 __version__ = "0.1.0"
 
-__all__ = ["CrmError", "CrmGymError", "MockCrmApi", "World", "__version__"]
+__all__ = ["CrmError", "CrmGymError", "MockCrmApi", "World", "__version__", "build_org", "load_org"]

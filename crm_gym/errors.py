@@ -43,3 +43,14 @@ class TaskNotRunnableError(CrmGymError, RuntimeError):
 
 class ScoringError(CrmGymError, ValueError):
     """Raised when an answer is scored against an unknown category, a malformed gold answer or the wrong metric."""
+
+
+class OrgLoadError(CrmGymError, ValueError):
+    """Raised when a SQLite dump cannot be loaded as an org: missing file or table, or rows that break the schema."""
+
+
+class MissingOrgMetadataError(CrmGymError, KeyError):
+    """Raised when a world carries no generator metadata (policies, today), e.g. one loaded from a foreign dump."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])

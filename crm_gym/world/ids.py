@@ -7,6 +7,7 @@ import uuid
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_UPPER_FLAGS = str.maketrans({ch: "1" if ch.isupper() else "0" for ch in _BASE62})
 # Salesforce's pod identifier sits after the key prefix; CRMArena-Pro's org uses "Wt".
 _POD = "Wt"
 
@@ -29,11 +30,12 @@ def salesforce_checksum(id15: str) -> str:
     """The 3-character suffix that turns a case-sensitive 15-character id into an 18-character one."""
     if len(id15) != 15:
         raise ValueError(f"a 15-character id is needed, got {id15!r}")
-    suffix = ""
-    for chunk in (id15[0:5], id15[5:10], id15[10:15]):
-        bits = sum(1 << i for i, ch in enumerate(chunk) if ch.isupper())
-        suffix += _CHECKSUM_ALPHABET[bits]
-    return suffix
+    # One translate call marks upper-case letters (generators make tens of thousands of ids); the first
+    # character of a chunk is its lowest bit, so each chunk's flags are read reversed.
+    flags = id15.translate(_UPPER_FLAGS)
+    if flags.strip("01"):
+        flags = "".join("1" if ch.isupper() else "0" for ch in id15)
+    return "".join(_CHECKSUM_ALPHABET[int(flags[i : i + 5][::-1], 2)] for i in (0, 5, 10))
 
 
 def salesforce_id(prefix: str, n: int, seed: int = 0) -> str:

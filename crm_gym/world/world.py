@@ -127,6 +127,8 @@ class World:
                 row[name] = json.loads(value)
             elif spec.type == "boolean":
                 row[name] = bool(value)
+            elif spec.type == "number" and isinstance(value, str):  # a change-log image (see ddl._logged_value)
+                row[name] = float(value)
         return row
 
     def _encode(self, obj: ObjectSpec, row: Mapping[str, Any]) -> list[Any]:
@@ -250,10 +252,15 @@ class World:
 
     def copy(self) -> World:
         """An independent world with the same contents."""
+        return World.from_snapshot(self.schema, self.snapshot(), self.seed)
+
+    @classmethod
+    def from_snapshot(cls, schema: Schema, snapshot: bytes, seed: int = 0) -> World:
+        """A new, independent world holding a snapshot taken by `snapshot`."""
         conn = _connect()
-        conn.deserialize(self.snapshot())
+        conn.deserialize(snapshot)
         conn.execute("PRAGMA foreign_keys = ON")
-        return World(self.schema, conn, self.seed)
+        return cls(schema, conn, seed)
 
     def state_hash(self) -> str:
         """SHA-256 of every record of every object, in a canonical order: equal contents, equal hash."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from crm_gym.errors import UnknownProfileError
+from crm_gym.world.schema import Schema
 from crm_gym.world.world import World
 
 Scale = Literal["tiny", "small", "default", "large"] | float
@@ -32,8 +33,16 @@ def _generators() -> dict[str, Callable[[int, float], World]]:
     return {"arc": generate_arc, "crmarena_pro_b2b": generate_crmarena_pro_b2b}
 
 
+# Pristine orgs already generated in this process: building one takes seconds, copying it milliseconds.
+_PRISTINE: dict[tuple[str, int, float], tuple[Schema, bytes, int]] = {}
+_PRISTINE_MAX = 8
+
+
 def build_org(profile: str = "crmarena_pro_b2b", seed: int = 0, scale: Scale = "default") -> World:
     """Generate an org of a profile: the same (profile, seed, scale) gives the same database bytes.
+
+    Each call returns an independent world; an org already generated in this process is copied from its
+    pristine snapshot instead of being generated again.
 
     Args:
         profile: "arc" or "crmarena_pro_b2b".
@@ -43,4 +52,12 @@ def build_org(profile: str = "crmarena_pro_b2b", seed: int = 0, scale: Scale = "
     generators = _generators()
     if profile not in generators:
         raise UnknownProfileError(f"No generator for profile {profile!r}. Profiles: {', '.join(sorted(generators))}.")
-    return generators[profile](seed, scale_factor(scale))
+    key = (profile, seed, scale_factor(scale))
+    if key not in _PRISTINE:
+        world = generators[profile](seed, key[2])
+        if len(_PRISTINE) >= _PRISTINE_MAX:
+            _PRISTINE.pop(next(iter(_PRISTINE)))
+        _PRISTINE[key] = (world.schema, world.snapshot(), world.seed)
+        return world
+    schema, snapshot, world_seed = _PRISTINE[key]
+    return World.from_snapshot(schema, snapshot, world_seed)

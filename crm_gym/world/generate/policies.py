@@ -1,0 +1,212 @@
+"""The org's policies as data: drawn from the seed, written into knowledge articles, readable back by code.
+
+Task generators compute gold answers from the database plus these models: `org_policies(world)` returns the
+rules the knowledge articles state (with the article ids), `org_planted(world)` the structures the generator
+planted on purpose (wrong stages, policy-breaking quotes and chats, case spikes, near-duplicate products).
+Both live in the world's internal ``_meta`` table, which agents never see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from crm_gym.errors import MissingOrgMetadataError
+from crm_gym.world.ddl import META_TABLE
+from crm_gym.world.world import World
+
+STAGES: tuple[str, ...] = ("Qualification", "Discovery", "Quote", "Negotiation", "Closed")
+BANT_FACTORS: tuple[str, ...] = ("Budget", "Authority", "Need", "Timeline")
+
+META_TODAY = "today"
+META_POLICIES = "policies"
+META_PLANTED = "planted"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuoteLine(_Frozen):
+    """The part of a quote line the policies look at."""
+
+    product_id: str
+    quantity: float
+    discount: float
+
+
+class DiscountRule(_Frozen):
+    """A quote-approval rule: a line's discount may not exceed ``max_discount`` percent.
+
+    With ``below_quantity`` set the rule applies only to lines ordering fewer units than that
+    (small orders earn smaller discounts); without it, it applies to every line.
+    """
+
+    article_id: str
+    max_discount: float
+    below_quantity: int | None = None
+
+    def broken_by(self, lines: Iterable[QuoteLine]) -> bool:
+        """True when some line breaks the rule."""
+        return any(
+            line.discount > self.max_discount and (self.below_quantity is None or line.quantity < self.below_quantity)
+            for line in lines
+        )
+
+
+class ConfigRule(_Frozen):
+    """An invalid product configuration on one quote.
+
+    ``requires``: ``product_id`` may only be quoted together with ``other_product_id``.
+    ``excludes``: ``product_id`` and ``other_product_id`` may not be on the same quote.
+    ``max_quantity``: no line of ``product_id`` may exceed ``limit`` units.
+    """
+
+    article_id: str
+    kind: Literal["requires", "excludes", "max_quantity"]
+    product_id: str
+    other_product_id: str | None = None
+    limit: int | None = None
+
+    def broken_by(self, lines: Iterable[QuoteLine]) -> bool:
+        """True when the quote's lines form this invalid configuration."""
+        lines = list(lines)
+        products = {line.product_id for line in lines}
+        if self.product_id not in products:
+            return False
+        if self.kind == "requires":
+            return self.other_product_id not in products
+        if self.kind == "excludes":
+            return self.other_product_id in products
+        return any(line.product_id == self.product_id and line.quantity > (self.limit or 0) for line in lines)
+
+
+class BantPolicy(_Frozen):
+    """What qualifies a lead: each BANT factor the latest call fails is a reason not to qualify it."""
+
+    article_id: str
+    min_budget: int
+    max_timeline_months: int
+    decision_titles: tuple[str, ...]
+
+
+class StageGuide(_Frozen):
+    """Which activities (task subjects) belong to which opportunity stage."""
+
+    article_id: str
+    activities: dict[str, tuple[str, ...]]
+
+    def stage_of(self, subject: str) -> str | None:
+        """The stage whose activity list holds this task subject."""
+        for stage, subjects in self.activities.items():
+            if subject in subjects:
+                return stage
+        return None
+
+
+class RoutingPolicy(_Frozen):
+    """A routing policy article (leads by territory, cases by expertise); the criteria are in its text."""
+
+    article_id: str
+    counted_status: str
+
+
+class ServiceRule(_Frozen):
+    """A rule of conduct for support agents, stated by one article.
+
+    ``refund_window``: no refund for purchases older than ``limit`` days.
+    ``goodwill_credit``: no goodwill credit above ``limit`` dollars.
+    ``identity_check``: never disclose contact details before verifying the caller (``limit`` unused, 0).
+    """
+
+    article_id: str
+    kind: Literal["refund_window", "goodwill_credit", "identity_check"]
+    limit: int
+
+
+class OrgPolicies(_Frozen):
+    """Every policy of a generated org, with the id of the knowledge article stating it."""
+
+    today: str
+    quote_approval: tuple[DiscountRule, ...]
+    invalid_configs: tuple[ConfigRule, ...]
+    bant: BantPolicy
+    stage_guide: StageGuide
+    lead_routing: RoutingPolicy
+    case_routing: RoutingPolicy
+    service_rules: tuple[ServiceRule, ...]
+
+    def quote_approval_violation(self, lines: Iterable[QuoteLine]) -> str | None:
+        """Id of the first approval article the quote breaks, or None."""
+        lines = list(lines)
+        return next((r.article_id for r in self.quote_approval if r.broken_by(lines)), None)
+
+    def config_violation(self, lines: Iterable[QuoteLine]) -> str | None:
+        """Id of the first configuration article the quote breaks, or None."""
+        lines = list(lines)
+        return next((r.article_id for r in self.invalid_configs if r.broken_by(lines)), None)
+
+
+class PlantedFacts(_Frozen):
+    """Structures planted on purpose, so task generators need not re-derive them from prose.
+
+    Keys are record ids. ``None`` values mark deliberate negatives (a checked quote or case that breaks
+    nothing); an empty tuple of BANT failures marks a lead that qualifies. ``wrong_stage`` maps an
+    opportunity to the stage its activities show; ``case_spikes`` a product to the month ("YYYY-MM") in which
+    it had clearly more cases than in any other.
+    """
+
+    lead_bant_failures: dict[str, tuple[str, ...]]
+    wrong_stage: dict[str, str]
+    quote_approval: dict[str, str | None]
+    quote_config: dict[str, str | None]
+    case_violations: dict[str, str | None]
+    case_spikes: dict[str, str]
+    near_duplicate_products: tuple[tuple[str, ...], ...]
+    confidential_articles: tuple[str, ...]
+    competitors: tuple[str, ...]
+
+
+def _meta(world: World, key: str) -> str:
+    row = world.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise MissingOrgMetadataError(
+            f"This world has no {key!r} metadata: only orgs built by crm_gym's generator carry their policies."
+        )
+    return row[0]
+
+
+def write_org_metadata(world: World, today: str, policies: OrgPolicies, planted: PlantedFacts) -> None:
+    """Store today's date, the policies and the planted facts in the world's ``_meta`` table."""
+    world.conn.executemany(
+        f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)",
+        [
+            (META_TODAY, today),
+            (META_POLICIES, policies.model_dump_json()),
+            (META_PLANTED, planted.model_dump_json()),
+        ],
+    )
+
+
+def org_today(world: World) -> str:
+    """The org's fixed "today" (ISO date): every date in the org lies on or before it."""
+    return _meta(world, META_TODAY)
+
+
+def org_policies(world: World) -> OrgPolicies:
+    """The policies the org's knowledge articles state.
+
+    >>> from crm_gym import build_org
+    >>> world = build_org("crmarena_pro_b2b", seed=1, scale="tiny")
+    >>> policy = org_policies(world).quote_approval[0]
+    >>> f"{policy.max_discount:g} percent" in world.get("Knowledge__kav", policy.article_id)["FAQ_Answer__c"]
+    True
+    """
+    return OrgPolicies.model_validate_json(_meta(world, META_POLICIES))
+
+
+def org_planted(world: World) -> PlantedFacts:
+    """The structures the generator planted in the org."""
+    return PlantedFacts.model_validate_json(_meta(world, META_PLANTED))
