@@ -22,8 +22,10 @@ DEFAULT_PROFILE = "arc"
 QUERY_MAX_ROWS = 200
 QUERY_MAX_BYTES = 64_000
 QUERY_MAX_SECONDS = 1.0
+QUERY_MAX_CHARS = 20_000
 
 SEARCH_MAX_RESULTS = 50
+SEARCH_MAX_CHARS = 1_000
 
 # An org's "today" lives in the world (``_meta`` key below), never the wall clock; this is the fallback.
 TODAY_META_KEY = "today"
@@ -33,3 +35,6 @@ DEFAULT_TODAY = "2025-01-15"
 TOKEN_BUDGET = 10_000
 QUERY_BUDGET = 20
 CHARS_PER_TOKEN = 4
+
+# Answer evaluator: a free-text answer passes at this token F1 (SQuAD normalisation) against the closest gold answer.
+ANSWER_F1_PASS = 0.5

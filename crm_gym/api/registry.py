@@ -159,7 +159,7 @@ def _strip(node: Any) -> Any:
         return [_strip(n) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _strip(v) for k, v in node.items() if k != "title"}
+    node = {k: _strip(v) for k, v in node.items() if k != "title" or not isinstance(v, str)}  # keep fields named title
     options = node.get("anyOf")
     if options and any(o.get("type") == "null" for o in options):
         rest = [o for o in options if o.get("type") != "null"]

@@ -71,10 +71,13 @@ def _checks(col: str, spec: FieldSpec) -> list[str]:
         checks.append(f"{col} > {spec.exclusive_min!r}")
     if spec.max_length is not None:
         checks.append(f"length({col}) <= {spec.max_length}")
+    # date() alone passes '2026-02-30' through and gives NULL (which a CHECK accepts) for junk; the no-op
+    # modifier normalises impossible days, and IS compares NULL as a mismatch.
     if spec.type == "date":
-        checks.append(f"date({col}) = {col}")
+        checks.append(f"date({col}, '+0 days') IS {col}")
     if spec.type == "datetime":
-        checks.append(f"datetime({col}) IS NOT NULL AND substr({col}, 1, 10) = date({col})")
+        day = f"substr({col}, 1, 10)"  # the written day: date() of a value with an offset would shift to UTC
+        checks.append(f"datetime({col}) IS NOT NULL AND date({day}, '+0 days') IS {day}")
     if spec.type == "email":
         checks.append(f"{col} = trim({col}) AND {col} LIKE '%_@_%._%' AND instr({col}, ' ') = 0")
     if spec.type == "list":
@@ -172,19 +175,38 @@ def search_rebuild_sql(obj: ObjectSpec) -> str | None:
     )
 
 
+def _logged_value(name: str, spec: FieldSpec) -> str:
+    # json_object() prints reals with 15 significant digits, so 0.30000000000000004 would be logged as 0.3 and
+    # an update-then-revert would show as a change; 17 digits as text round-trip exactly (World decodes them).
+    col = f"OLD.{quote_ident(name)}"
+    if spec.type == "number":
+        return f"CASE typeof({col}) WHEN 'real' THEN printf('%!.17g', {col}) ELSE {col} END"
+    return col
+
+
 def changelog_triggers_sql(obj: ObjectSpec) -> list[str]:
     """Triggers that record the first-seen 'before' image of every touched row, for O(changes) diffs."""
     table, pk = quote_ident(obj.name), quote_ident(obj.primary_key)
     name = _sql_literal(obj.name)
-    old_json = "json_object(" + ", ".join(f"{_sql_literal(f)}, OLD.{quote_ident(f)}" for f in obj.fields) + ")"
-    log = f"INSERT OR IGNORE INTO {CHANGELOG_TABLE}(object, record_id, before) VALUES"
+    old_json = (
+        "json_object(" + ", ".join(f"{_sql_literal(f)}, {_logged_value(f, s)}" for f, s in obj.fields.items()) + ")"
+    )
+
+    def log(record_id: str, before: str) -> str:
+        # Not INSERT OR IGNORE: inside a foreign-key action (ON DELETE SET NULL) SQLite applies the outer
+        # statement's ABORT instead, so a row logged earlier would fail the whole delete.
+        return (
+            f"INSERT INTO {CHANGELOG_TABLE}(object, record_id, before) SELECT {name}, {record_id}, {before} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {CHANGELOG_TABLE} WHERE object = {name} AND record_id = {record_id});"
+        )
+
     return [
         f"CREATE TRIGGER {quote_ident('_log_ins_' + obj.name)} AFTER INSERT ON {table} "
-        f"BEGIN {log} ({name}, NEW.{pk}, NULL); END",
+        f"BEGIN {log(f'NEW.{pk}', 'NULL')} END",
         f"CREATE TRIGGER {quote_ident('_log_upd_' + obj.name)} AFTER UPDATE ON {table} "
-        f"BEGIN {log} ({name}, OLD.{pk}, {old_json}); END",
+        f"BEGIN {log(f'OLD.{pk}', old_json)} END",
         f"CREATE TRIGGER {quote_ident('_log_del_' + obj.name)} AFTER DELETE ON {table} "
-        f"BEGIN {log} ({name}, OLD.{pk}, {old_json}); END",
+        f"BEGIN {log(f'OLD.{pk}', old_json)} END",
     ]
 
 

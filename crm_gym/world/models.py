@@ -29,7 +29,8 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za
 _PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}( ?(x|ext\.?) ?[0-9]{1,6})?$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# Offsets need the colon: SQLite's date functions (the CHECK constraints) do not read "+0200".
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
 
 
 def _check_date(value: str) -> str:
@@ -156,6 +157,9 @@ def validation_message(object_name: str, obj: ObjectSpec, err: ValidationError) 
             problems.append(f"{object_name}.{field} is required.")
             continue
         spec = obj.fields.get(field)
+        if item["type"] == "string_too_short" and spec is not None and spec.required:
+            problems.append(f"{object_name}.{field} is required and cannot be empty.")
+            continue
         allowed = spec.allowed() if spec else ""
         problems.append(f"{object_name}.{field}: {item['input']!r} is not allowed; expected {allowed}.")
     return " ".join(problems)
