@@ -21,7 +21,9 @@ DEFAULT_PROFILE = "arc"
 # Query tool bounds: an agent's query can never run away.
 QUERY_MAX_ROWS = 200
 QUERY_MAX_BYTES = 64_000
-QUERY_MAX_SECONDS = 1.0
+# Work budget in SQLite VM steps (about 1 s here), not wall time: whether a query is stopped must not
+# depend on the machine's load, or the same episode could end differently.
+QUERY_MAX_STEPS = 50_000_000
 QUERY_MAX_CHARS = 20_000
 
 SEARCH_MAX_RESULTS = 50

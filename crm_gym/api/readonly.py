@@ -5,7 +5,8 @@ stepped, an authorizer allows only SELECT, reads of the org's object tables, fun
 ``load_extension`` or the random ones, which would break determinism) and recursive CTEs. Every write,
 ATTACH/DETACH, PRAGMA, schema change, transaction statement and any read of an internal table
 (``_changelog``, ``_meta``, the ``_search`` index and its shadow tables, ``sqlite_master``) is denied.
-A progress handler interrupts a statement that runs past its time budget. Both handlers and the length
+A progress handler interrupts a statement that runs past its work budget (SQLite VM steps, so the
+cut-off is deterministic whatever the machine's load). Both handlers and the length
 limit are removed in a ``finally``: the same connection serves the world's writes.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -41,7 +41,7 @@ _ACTION_NAMES = {
     sqlite3.SQLITE_SAVEPOINT: "a savepoint",
 }
 _QUERY_HINT = "Add filters or LIMIT, or avoid large joins and unbounded recursive CTEs."
-_PROGRESS_STEPS = 1_000  # SQLite VM instructions between two clock checks
+_PROGRESS_STEPS = 1_000  # SQLite VM instructions between two calls of the progress handler
 _VALUE_BYTES_PER_OUTPUT_BYTE = 16  # a single value may be this many times the output budget before SQLite refuses
 
 
@@ -66,13 +66,15 @@ class QueryResult(BaseModel):
 
 
 @contextmanager
-def time_limit(conn: sqlite3.Connection, seconds: float, *, hint: str = _QUERY_HINT) -> Iterator[None]:
-    """Interrupt any statement on ``conn`` that runs longer than ``seconds``; raise `CrmError` (ending in ``hint``)."""
-    deadline = time.perf_counter() + seconds
+def work_limit(conn: sqlite3.Connection, steps: int, *, hint: str = _QUERY_HINT) -> Iterator[None]:
+    """Interrupt any statement on ``conn`` after ``steps`` SQLite VM steps; raise `CrmError` (ending in ``hint``)."""
+    calls_allowed = max(1, steps // _PROGRESS_STEPS)
+    calls = [0]
     expired = []
 
     def check() -> int:
-        if time.perf_counter() > deadline:
+        calls[0] += 1
+        if calls[0] > calls_allowed:
             expired.append(True)
             return 1
         return 0
@@ -82,7 +84,7 @@ def time_limit(conn: sqlite3.Connection, seconds: float, *, hint: str = _QUERY_H
         yield
     except sqlite3.OperationalError as err:
         if expired:
-            raise CrmError(f"The query exceeded {seconds} s and was stopped. {hint}") from err
+            raise CrmError(f"The query exceeded its work budget of {steps:,} steps and was stopped. {hint}") from err
         raise
     finally:
         conn.set_progress_handler(None, 0)
@@ -136,9 +138,9 @@ def run_readonly(
     readable: Collection[str],
     max_rows: int,
     max_bytes: int,
-    max_seconds: float,
+    max_steps: int,
 ) -> QueryResult:
-    """Run one SELECT under the read-only guard and the row, byte and time budgets.
+    """Run one SELECT under the read-only guard and the row, byte and work budgets.
 
     Args:
         conn: The world's connection (left exactly as it was: handlers removed, nothing written).
@@ -146,14 +148,14 @@ def run_readonly(
         readable: The tables the statement may read.
         max_rows: Rows returned at most; more set ``truncated``.
         max_bytes: JSON bytes of rows returned at most; more set ``truncated``.
-        max_seconds: Time budget; past it the statement is interrupted with `CrmError`.
+        max_steps: Work budget in SQLite VM steps; past it the statement is interrupted with `CrmError`.
     """
     value_cap = max_bytes * _VALUE_BYTES_PER_OUTPUT_BYTE
     cursor = conn.cursor()
     try:
         with read_only(conn, readable, max_value_bytes=value_cap) as refusals:
             try:
-                with time_limit(conn, max_seconds):
+                with work_limit(conn, max_steps):
                     cursor.execute(sql)
                     columns = [d[0] for d in cursor.description or ()]
                     return _collect(cursor, columns, max_rows, max_bytes)

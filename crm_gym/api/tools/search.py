@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_gym import config
 from crm_gym.api.names import resolve_field, resolve_object
-from crm_gym.api.readonly import time_limit
+from crm_gym.api.readonly import work_limit
 from crm_gym.api.registry import tool
 from crm_gym.api.sosl import Returning, fts_expression, is_sosl, parse_sosl
 from crm_gym.errors import CrmError
@@ -83,7 +83,7 @@ def _ranked_hits(world: World, expression: str, targets: list[_Target], limit: i
     )
     hits: list[tuple[str, str, str]] = []
     taken = dict.fromkeys(caps, 0)
-    with time_limit(world.conn, config.QUERY_MAX_SECONDS, hint="Use longer words or fewer prefix* terms."):
+    with work_limit(world.conn, config.QUERY_MAX_STEPS, hint="Use longer words or fewer prefix* terms."):
         cursor = world.conn.execute(sql, (expression, *caps))
         try:
             for object_name, record_id, snippet in cursor:
