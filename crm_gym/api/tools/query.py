@@ -54,9 +54,8 @@ def query(api: MockCrmApi, sql: str) -> dict[str, Any]:
     The result is {"columns": [...], "rows": [[...], ...], "row_count": n, "truncated": bool}; columns are
     named as the query wrote them (e.g. "Account.Name", "COUNT()"). At most 200 rows and 64,000 bytes come
     back ("truncated" is then true and "notice" says so); a query doing too much work (about 1 s) is stopped.
-    Nothing can
-    be written: INSERT, UPDATE, DELETE, PRAGMA, ATTACH and internal tables are refused. An unknown object,
-    field or relationship fails with the names that exist.
+    Nothing can be written: INSERT, UPDATE, DELETE, PRAGMA, ATTACH and internal tables are refused. An
+    unknown object, field or relationship fails with the names that exist.
 
     Args:
         sql: One SELECT statement, e.g. "SELECT Id, Name, Account.Name FROM Contact WHERE Account.Name LIKE
