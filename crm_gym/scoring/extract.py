@@ -480,3 +480,16 @@ def is_refusal(text: str) -> bool:
     False
     """
     return bool(_REFUSAL.search(normalize_text(text)))
+
+
+def record_ids_in(text: str) -> list[str]:
+    """Every record id a text mentions (Salesforce ids as their 15-character form, UUIDs lower-cased), in order."""
+    found = [(m.start(), restore_id_case(m.group())) for m in _ID_TOKEN.finditer(text)]
+    found += [(m.start(), m.group().lower()) for m in _UUID_TOKEN.finditer(text)]
+    return [value for _, value in sorted(found)]
+
+
+MONTH_NAMES: tuple[str, ...] = tuple(_MONTHS)
+"""The twelve month names, January first."""
+STATE_CODES: tuple[str, ...] = tuple(sorted(_CODES))
+"""Two-letter codes of the US states (and DC) the state extractor accepts."""

@@ -1,0 +1,104 @@
+"""The functional verdict: grounded answers, state assertions with an answer, refusals, hallucinated claims."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm_gym.api.api import ToolResult
+from crm_gym.scoring.claims import check_claims
+from crm_gym.scoring.outcome import is_grounded, score_outcome
+from crm_gym.tasks.model import (
+    AnswerExpectation,
+    NoOtherChanges,
+    OracleSolution,
+    RecordInsert,
+    RecordUnchanged,
+    RefusalExpectation,
+    SeedStateOrg,
+    StateExpectation,
+    Task,
+    ToolCall,
+)
+from crm_gym.tasks.replay import replay_calls
+
+CLIENT_ID = "8c6f1a52-3b4e-4d5f-9a6b-7c8d9e0f1a2b"
+ORG = SeedStateOrg(
+    profile="arc",
+    records=(RecordInsert(object="Client", values={"client_id": CLIENT_ID, "name": "Acme Corp", "status": "Active"}),),
+)
+
+
+def _task(expected, oracle: OracleSolution | None = None) -> Task:  # noqa: ANN001 - any expectation
+    return Task(
+        id="t-1",
+        suite="demo",
+        split="test",
+        org=ORG,
+        category="lookup",
+        prompt="Which client is Acme?",
+        today=date(2025, 1, 15),
+        expected=expected,
+        oracle=oracle,
+    )
+
+
+ANSWER = _task(
+    AnswerExpectation(answers=(CLIENT_ID,), metric="exact_match", answer_kind="record_id"),
+    OracleSolution(calls=(ToolCall(tool="client_search", args={"query": "acme"}),), answer=f"It is {CLIENT_ID}."),
+)
+
+
+def test_the_oracle_is_grounded_and_passes() -> None:
+    replay = replay_calls(ANSWER, ANSWER.oracle.calls)
+    outcome = score_outcome(ANSWER, replay.world, ANSWER.oracle.answer, ANSWER.oracle.calls, replay.results)
+    assert outcome.passed and outcome.functional == 1.0
+
+
+def test_a_right_answer_without_any_read_is_an_ungrounded_guess() -> None:
+    world = ANSWER.build_world()
+    outcome = score_outcome(ANSWER, world, f"It is {CLIENT_ID}.")
+    assert not outcome.passed and "ungrounded" in outcome.reason
+
+
+def test_describe_and_failed_calls_do_not_ground_an_answer() -> None:
+    assert not is_grounded([ToolResult(tool="describe", ok=True, output={})])
+    assert not is_grounded([ToolResult(tool="query", ok=False, error="bad")])
+    assert not is_grounded([ToolResult(tool="create", ok=True, output={})])  # a write reads nothing
+    assert is_grounded([ToolResult(tool="query", ok=True, output={})])
+
+
+DECLINE = _task(
+    StateExpectation(
+        assertions=(RecordUnchanged(object="Client", record_id=CLIENT_ID), NoOtherChanges()),
+        answer=RefusalExpectation(private_values=()),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("calls", "answer", "passed"),
+    [
+        ((), "I can't do that: 'Dormant' is not a client status.", True),
+        ((), "Done.", False),
+        (
+            (ToolCall(tool="modify_client", args={"client_id": CLIENT_ID, "status": "Inactive"}),),
+            "I can't do that.",
+            False,
+        ),
+    ],
+    ids=["declined", "claimed-done", "changed-anyway"],
+)
+def test_decline_cases_need_the_unchanged_state_and_a_decline(calls, answer, passed) -> None:  # noqa: ANN001
+    replay = replay_calls(DECLINE, calls)
+    assert score_outcome(DECLINE, replay.world, answer, calls, replay.results).passed is passed
+
+
+def test_claims_outside_what_was_shown_or_the_org_are_hallucinated() -> None:
+    world = ANSWER.build_world()
+    other = "11111111-2222-4333-8444-555555555555"
+    check = check_claims(f"{CLIENT_ID} and {other}", [f"found {CLIENT_ID}", other], world)
+    assert (check.claims, check.hallucinated, check.hallucinated_ids) == (2, 1, (other,))
+    assert check_claims(CLIENT_ID, ["nothing shown"], world).hallucinated == 1
+    assert check_claims("no ids here", [], world).claims == 0
