@@ -16,7 +16,9 @@ from crm_gym.world.schema import list_profiles
 
 app = typer.Typer(help="crm_gym: a Gymnasium environment for CRM agents.", no_args_is_help=True)
 org_app = typer.Typer(help="Build and inspect CRM orgs.", no_args_is_help=True)
+suite_app = typer.Typer(help="Inspect task suites.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.add_typer(suite_app, name="suite")
 console = Console()
 
 ProfileArg = Annotated[str, typer.Argument(help=f"Org profile: {', '.join(list_profiles())}.")]
@@ -48,6 +50,38 @@ def tools(
 
     api = MockCrmApi(World.empty(profile))
     typer.echo(json.dumps(api.tool_specs(flavor), indent=2))  # type: ignore[arg-type]
+
+
+@suite_app.command("list")
+def suite_list() -> None:
+    """List the suites and their descriptions."""
+    from crm_gym.tasks.suites import SUITES
+
+    for name, text in SUITES.items():
+        console.print(f"[bold]{name}[/bold]: {text}")
+
+
+@suite_app.command("base-rates")
+def suite_base_rates(
+    suite: Annotated[str, typer.Argument(help="Suite name.")] = "crmarena_pro",
+    split: Annotated[str, typer.Option(help="Split.")] = "test",
+    scale: Annotated[str, typer.Option(help="Org scale (crmarena_pro).")] = "default",
+    out: Annotated[Path | None, typer.Option(help="Also write the report as JSON here.")] = None,
+) -> None:
+    """Score five degenerate answers on every task of a suite split: the score must not be gameable."""
+    from crm_gym.scoring.base_rates import DEGENERATE, base_rates
+    from crm_gym.tasks.suites import load_suite
+
+    tasks = load_suite(suite, split, scale=_parse_scale(scale))
+    report = base_rates(tasks)
+    table = Table("category", *DEGENERATE, title=f"{suite}/{split}: functional (evaluator alone) / total")
+    rows = {**report.by_category, "ALL": report.overall}
+    for name, rates in rows.items():
+        table.add_row(name, *(f"{r.functional:.2f} ({r.evaluator:.2f}) / {r.total:.1f}" for r in rates.values()))
+    console.print(table)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report.model_dump_json(indent=2))
 
 
 def _parse_scale(scale: str) -> str | float:
