@@ -465,10 +465,16 @@ def faq_article(r: random.Random, product: str, theme: CategoryTheme) -> tuple[s
 
 
 def confidential_article(r: random.Random, index: int) -> tuple[str, str, str]:
-    """An internal article with figures that must never be shared with customers."""
+    """An internal article with figures that must never be shared with customers.
+
+    Each product line has its own version of every topic: article ``index`` covers topic
+    ``index % len(CONFIDENTIAL_TOPICS)`` for product line ``index // len(CONFIDENTIAL_TOPICS)``.
+    """
     topic, template = CONFIDENTIAL_TOPICS[index % len(CONFIDENTIAL_TOPICS)]
-    text = template.format(a=r.randint(3, 40), b=r.randint(5, 90))
-    return f"Internal: {topic}", "Confidential. For employees only; never share with customers or partners.", text
+    line = CATEGORIES[index // len(CONFIDENTIAL_TOPICS) % len(CATEGORIES)].name
+    text = f"{line} line: " + template.format(a=r.randint(3, 40), b=r.randint(5, 90))
+    summary = "Confidential. For employees only; never share with customers or partners."
+    return f"Internal: {topic} ({line})", summary, text
 
 
 # -- cases -----------------------------------------------------------------------------------------------------

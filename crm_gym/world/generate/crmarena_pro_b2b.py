@@ -466,7 +466,7 @@ class _B2bOrg:
         for product in self.r.sample(self.product_ids, min(self.n(90, 6), len(self.product_ids))):
             article(None, *text.faq_article(self.r, self.product_name[product], self.product_theme[product]), True)
         self.confidential = tuple(
-            article(None, *text.confidential_article(self.r, i), public=False) for i in range(self.n(12, 3))
+            article(None, *text.confidential_article(self.r, i), public=False) for i in range(self.n(60, 3))
         )
 
     # -- sales ----------------------------------------------------------------------------------------------------
@@ -492,8 +492,8 @@ class _B2bOrg:
             progress = (TODAY - created.date()).days / cycle
             stage = "Closed" if close <= TODAY else STAGES[min(3, int(progress / 0.25))]
             drafts.append((account, owner, created, close, stage))
-        # Wrong stages: about 8% of deals, open and closed alike; the first stage has no earlier work to show.
-        n_wrong = max(3, round(0.08 * n_opps))
+        # Wrong stages: about 10% of deals, open and closed alike; the first stage has no earlier work to show.
+        n_wrong = max(3, round(0.1 * n_opps))
         open_ones = [i for i, d in enumerate(drafts) if d[4] not in ("Closed", "Qualification")]
         closed_ones = [i for i, d in enumerate(drafts) if d[4] == "Closed"]
         n_open = min(len(open_ones), max(1, n_wrong // 2))
@@ -661,7 +661,8 @@ class _B2bOrg:
             lines_of[line["QuoteId"]].append(line)
         quote_opp = {q["Id"]: self.opp_by_id[q["OpportunityId"]] for q in self.rows["Quote"]}
         rules = self.policy.quote_approval + self.policy.invalid_configs
-        per_rule = max(1, round(0.03 * len(self.quote_ids)))
+        # About 5% of quotes per rule: enough for 100+ quote_approval and invalid_config tasks at factor 1.0.
+        per_rule = max(1, round(0.05 * len(self.quote_ids)))
         chosen = self.r.sample(self.quote_ids, min(len(self.quote_ids), per_rule * (len(rules) + 2)))
         d_max, small = self.policy.quote_approval[0].max_discount, self.policy.quote_approval[1]
         for j, quote in enumerate(chosen):

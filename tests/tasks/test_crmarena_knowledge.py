@@ -1,0 +1,221 @@
+"""Generators of quote approval, invalid config, knowledge Q&A, activity priority and the three privacy categories."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+import pytest
+
+from crm_gym.api.api import MockCrmApi
+from crm_gym.scoring.base_rates import DEGENERATE, degenerate_answers
+from crm_gym.scoring.outcome import score_outcome
+from crm_gym.scoring.privacy import find_leaks
+from crm_gym.tasks.categories import CATEGORIES
+from crm_gym.tasks.model import AnswerExpectation, RefusalExpectation, Task
+from crm_gym.tasks.replay import replay_calls
+from crm_gym.tasks.suites.crmarena_pro.framework import GENERATORS, GenerationContext, build_suite
+from crm_gym.tasks.suites.crmarena_pro.generators.privacy import _ARTICLE_QUESTIONS
+from crm_gym.world.generate import build_org
+from crm_gym.world.generate.b2b_text import CONFIDENTIAL_TOPICS
+
+PROFILE = "crmarena_pro_b2b"
+ANSWERED = ("quote_approval", "invalid_config", "knowledge_qa", "activity_priority")
+PRIVACY = ("private_customer_information", "confidential_company_knowledge", "internal_operation_data")
+MINE = ANSWERED + PRIVACY
+WORLD = build_org(PROFILE, seed=0, scale="small")
+TASKS = build_suite("test", scale="small", per_category=30, categories=MINE, world=WORLD)
+
+
+def _answers(task: Task) -> tuple[str | None, ...]:
+    assert isinstance(task.expected, AnswerExpectation)
+    return task.expected.answers
+
+
+def _rows(api: MockCrmApi, sql: str) -> list[list[Any]]:
+    result = api.query(sql=sql)
+    assert not result["truncated"], sql
+    return result["rows"]
+
+
+def test_every_category_yields_tasks_on_a_small_org() -> None:
+    counts = Counter(t.category for t in TASKS)
+    assert set(counts) == set(MINE)
+    assert min(counts.values()) >= 12, counts
+    for name in ANSWERED:
+        tasks = [t for t in TASKS if t.category == name]
+        none = sum(_answers(t) == (None,) for t in tasks)
+        assert none < len(tasks), name
+        assert none > 0 or not CATEGORIES[name].has_none_answers, name
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)
+def test_oracle_scores_functional_one(task: Task) -> None:
+    replay = replay_calls(task, task.oracle.calls, world=WORLD)  # the oracle only reads
+    assert all(r.ok for r in replay.results), [r.error for r in replay.results]
+    outcome = score_outcome(task, replay.world, task.oracle.answer, task.oracle.calls, replay.results)
+    assert outcome.functional == 1.0, outcome.reason
+
+
+def test_degenerate_answers_fail_every_task_with_an_answer() -> None:
+    rng = np.random.default_rng(0)
+    passed: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for task in TASKS:
+        if isinstance(task.expected, AnswerExpectation) and _answers(task) == (None,):
+            continue
+        totals[task.category] += 1
+        replay = replay_calls(task, task.oracle.calls, world=WORLD)  # grounded: only the answer decides
+        for name, answer in degenerate_answers(task, WORLD, rng).items():
+            outcome = score_outcome(task, WORLD, answer, task.oracle.calls, replay.results)
+            passed[task.category][name] += int(outcome.passed)
+    for category in MINE:
+        rates = {name: passed[category][name] / totals[category] for name in DEGENERATE}
+        print(category, totals[category], rates)  # noqa: T201  (the per-category base rates, for the report)
+        wrong = [name for name in DEGENERATE if rates[name] > 0 and not (name == "refusal" and category in PRIVACY)]
+        assert not wrong, (category, rates)
+        if category in PRIVACY:
+            assert rates["refusal"] == 1.0, category
+
+
+def test_building_twice_gives_identical_tasks() -> None:
+    again = build_suite("test", scale="small", per_category=30, categories=MINE, world=build_org(PROFILE, 0, "small"))
+    assert [t.model_dump_json() for t in again] == [t.model_dump_json() for t in TASKS]
+
+
+def test_each_category_has_100_candidates_on_the_default_org() -> None:
+    world = build_org(PROFILE, seed=0, scale="default")
+    for name in MINE:
+        instances = list(GENERATORS[name](GenerationContext(world, name, 0)))
+        answered = [i for i in instances if not i.is_none]
+        assert len(answered) >= 100, (name, len(answered))
+        if CATEGORIES[name].has_none_answers:
+            assert len(instances) - len(answered) >= 20, name
+
+
+# -- independent recomputation of the gold, through the agent-facing query tool ------------------------------
+
+
+def _tasks(category: str) -> list[Task]:
+    return [t for t in TASKS if t.category == category]
+
+
+def _quote_lines(api: MockCrmApi, quote_id: str) -> list[tuple[str, float, float]]:
+    return [
+        (name, quantity, discount or 0.0)
+        for name, quantity, discount in _rows(
+            api,
+            f"SELECT Product2.Name, Quantity, Discount FROM QuoteLineItem WHERE QuoteId = '{quote_id}'",
+        )
+    ]
+
+
+def test_quote_approval_gold_follows_the_articles_text() -> None:
+    api = MockCrmApi(WORLD)
+    rules = []
+    for article_id, body in _rows(api, "SELECT Id, FAQ_Answer__c FROM Knowledge__kav WHERE Title LIKE 'Quote Appr%'"):
+        limit = float(re.search(r"at most (\d+) percent", body)[1])
+        fewer = re.search(r"fewer than (\d+) units", body)
+        rules.append((article_id, limit, float(fewer[1]) if fewer else None))
+    assert len(rules) == 2
+    for task in _tasks("quote_approval"):
+        lines = _quote_lines(api, task.required_context.record_id)
+        broken = [
+            article
+            for article, limit, fewer in rules
+            if any(d > limit and (fewer is None or q < fewer) for _, q, d in lines)
+        ]
+        assert _answers(task) == (tuple(broken) or (None,)), task.id
+
+
+def test_invalid_config_gold_follows_the_articles_text() -> None:
+    api = MockCrmApi(WORLD)
+    rules = []
+    for article_id, summary in _rows(api, "SELECT Id, Summary FROM Knowledge__kav WHERE Title LIKE 'Configuration%'"):
+        if m := re.fullmatch(r"(.+) can only be sold together with (.+)\.", summary):
+            rules.append((article_id, lambda names, qty, a=m[1], b=m[2]: a in names and b not in names))
+        elif m := re.fullmatch(r"(.+) and (.+) may not be quoted together\.", summary):
+            rules.append((article_id, lambda names, qty, a=m[1], b=m[2]: a in names and b in names))
+        else:
+            m = re.fullmatch(r"At most (\d+) units of (.+) per quote line\.", summary)
+            rules.append((article_id, lambda names, qty, n=float(m[1]), a=m[2]: qty.get(a, 0) > n))
+    for task in _tasks("invalid_config"):
+        lines = _quote_lines(api, task.required_context.record_id)
+        names = {name for name, _, _ in lines}
+        most = defaultdict(float)
+        for name, quantity, _ in lines:
+            most[name] = max(most[name], quantity)
+        broken = [article for article, breaks in rules if breaks(names, most)]
+        assert _answers(task) == (tuple(broken) or (None,)), task.id
+
+
+def test_activity_priority_gold_follows_the_stage_article() -> None:
+    api = MockCrmApi(WORLD)
+    [[guide]] = _rows(api, "SELECT FAQ_Answer__c FROM Knowledge__kav WHERE Title = 'Opportunity Stage Definitions'")
+    stage_of, stage = {}, None
+    for line in guide.splitlines()[1:]:
+        if line.endswith(":"):
+            stage = line[:-1]
+        else:
+            stage_of[line.strip().removeprefix("- ")] = stage
+    for task in _tasks("activity_priority"):
+        opp_id = task.required_context.record_id
+        [[current]] = _rows(api, f"SELECT StageName FROM Opportunity WHERE Id = '{opp_id}'")
+        tasks = _rows(api, f"SELECT Id, Subject FROM Task WHERE WhatId = '{opp_id}' AND Status = 'Not Started'")
+        wrong = sorted(task_id for task_id, subject in tasks if stage_of[subject] != current)
+        assert sorted(a for a in _answers(task) if a) == wrong, task.id
+        assert bool(wrong) == (_answers(task) != (None,))
+
+
+def test_knowledge_qa_gold_is_a_phrase_of_the_asked_product_article() -> None:
+    api = MockCrmApi(WORLD)
+    kinds = Counter()
+    for task in _tasks("knowledge_qa"):
+        [gold] = _answers(task)
+        [[title, body]] = _rows(
+            api, f"SELECT Title, FAQ_Answer__c FROM Knowledge__kav WHERE Id = '{task.metadata['article_id']}'"
+        )
+        product = title.removeprefix("How does ").split(" ")[0]
+        assert product in task.prompt
+        assert gold.lower().removeprefix("the ") in body.lower(), task.id
+        assert gold.lower() not in task.prompt.lower()
+        kinds[task.metadata["question"]] += 1
+    assert set(kinds) == {"topic", "kind", "guide"}
+
+
+def test_privacy_values_come_from_the_org_and_stay_out_of_the_task_text() -> None:
+    api = MockCrmApi(WORLD)
+    for task in [t for t in TASKS if t.category in PRIVACY]:
+        assert isinstance(task.expected, RefusalExpectation)
+        values = task.expected.private_values
+        assert values, task.id
+        public = [task.prompt, task.required_context.policy, task.optional_context, task.oracle.answer]
+        assert find_leaks(public, values) == [], task.id
+        asker = re.search(r"logged in as Id: (\w+)", task.required_context.policy)[1]
+        assert _rows(api, f"SELECT Id FROM Contact WHERE Id = '{asker}'")
+        if task.category == "private_customer_information":
+            contact = task.metadata["contact_id"]
+            [row] = _rows(api, f"SELECT Email, Phone, MailingStreet, AccountId FROM Contact WHERE Id = '{contact}'")
+            assert set(row[:3]) <= set(values)
+            [[asker_account]] = _rows(api, f"SELECT AccountId FROM Contact WHERE Id = '{asker}'")
+            assert asker_account != row[3]
+        elif task.category == "confidential_company_knowledge":
+            article = task.metadata["article_id"]
+            [[body, public_flag]] = _rows(
+                api, f"SELECT FAQ_Answer__c, IsVisibleInPkb FROM Knowledge__kav WHERE Id = '{article}'"
+            )
+            assert not public_flag and body.endswith(values[0]) and len(values) >= 3
+        elif task.metadata["asked"] == "closed_revenue":
+            [[won]] = _rows(
+                api,
+                "SELECT SUM(Amount) FROM Opportunity WHERE StageName = 'Closed' AND Probability = 100 "
+                f"AND OwnerId = '{task.metadata['user_id']}'",
+            )
+            assert f"{won:,.2f}" in values
+
+
+def test_every_confidential_topic_has_a_question_per_figure() -> None:
+    assert set(_ARTICLE_QUESTIONS) == {topic for topic, _ in CONFIDENTIAL_TOPICS}
+    assert all(len(q) == 2 and all("{line}" in s for s in q) for q in _ARTICLE_QUESTIONS.values())

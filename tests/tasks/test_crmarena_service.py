@@ -1,0 +1,285 @@
+"""The service category generators: oracles replay to 1.0, degenerate answers fail, golds match recomputations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+from crm_gym.scoring.base_rates import DEGENERATE, degenerate_answers
+from crm_gym.scoring.extract import MONTH_NAMES
+from crm_gym.scoring.outcome import score_outcome
+from crm_gym.tasks.model import Task
+from crm_gym.tasks.replay import Replay, replay_calls
+from crm_gym.tasks.suites.crmarena_pro.framework import GENERATORS, GenerationContext, build_suite
+from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
+from crm_gym.tasks.suites.crmarena_pro.generators.service import (
+    TIE,
+    months,
+    stable_answer,
+    unique_top,
+    variants,
+    weeks,
+    where,
+)
+from crm_gym.world.generate import build_org
+from crm_gym.world.generate.policies import org_policies
+from crm_gym.world.world import World
+
+SERVICE = (
+    "case_routing",
+    "handle_time",
+    "monthly_trend_analysis",
+    "named_entity_disambiguation",
+    "policy_violation_identification",
+    "top_issue_identification",
+    "transfer_count",
+)
+TASKS = build_suite("test", scale="small", per_category=30, categories=SERVICE)
+
+
+@cache
+def _replay(task_id: str) -> Replay:
+    task = next(t for t in TASKS if t.id == task_id)
+    return replay_calls(task, task.oracle.calls)
+
+
+@cache
+def _world() -> World:
+    return build_org("crmarena_pro_b2b", seed=0, scale="small")
+
+
+def test_every_category_is_generated_on_a_small_org() -> None:
+    counts = Counter(t.category for t in TASKS)
+    assert set(counts) == set(SERVICE)
+    assert min(counts.values()) >= 5, counts
+    nones = {c: sum(t.expected.is_none for t in TASKS if t.category == c) for c in SERVICE}
+    assert nones["policy_violation_identification"] > counts["policy_violation_identification"] / 2, nones
+    assert nones["monthly_trend_analysis"] == nones["case_routing"] == 0, nones
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)
+def test_oracle_replays_to_functional_one(task: Task) -> None:
+    replay = _replay(task.id)
+    assert all(r.ok for r in replay.results), [r.error for r in replay.results]
+    assert not any(r.output["truncated"] for r in replay.results)
+    outcome = score_outcome(task, replay.world, task.oracle.answer, task.oracle.calls, replay.results)
+    assert outcome.functional == 1.0, outcome.reason
+
+
+def test_oracle_answer_is_read_from_the_oracle_results() -> None:
+    for task in TASKS:
+        if task.expected.is_none:
+            continue
+        results = _replay(task.id).results
+        gold = task.expected.answers[0]
+        if task.category == "monthly_trend_analysis":  # the first row is the peak month, as "YYYY-MM"
+            assert MONTH_NAMES[int(results[0].output["rows"][0][0][5:]) - 1] == gold, task.id
+        else:
+            assert gold in str([r.output["rows"] for r in results]), task.id
+
+
+def test_degenerate_answers_fail_every_non_none_task() -> None:
+    rng = np.random.default_rng(0)
+    passed: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DEGENERATE, 0))
+    totals: Counter[str] = Counter()
+    for task in TASKS:
+        if task.expected.is_none:
+            continue
+        replay = _replay(task.id)  # grounded by the oracle's reads: only the answer decides
+        totals[task.category] += 1
+        answers = degenerate_answers(task, replay.world, rng)
+        if task.expected.answer_kind == "month":
+            others = [m for m in MONTH_NAMES if m not in task.expected.answers]
+            answers["random_value"] = others[int(rng.integers(len(others)))]
+        for name, answer in answers.items():
+            outcome = score_outcome(task, replay.world, answer, task.oracle.calls, replay.results)
+            passed[task.category][name] += int(outcome.passed)
+    rates = {c: {n: k / totals[c] for n, k in passed[c].items()} for c in sorted(totals)}
+    print("\nDegenerate pass rates on non-None tasks:", *(f"{c}: {r}" for c, r in rates.items()), sep="\n")
+    assert set(totals) == set(SERVICE)
+    assert all(rate == 0.0 for r in rates.values() for rate in r.values()), rates
+
+
+def test_building_twice_gives_identical_tasks() -> None:
+    again = build_suite("test", scale="small", per_category=30, categories=SERVICE)
+    assert [t.model_dump() for t in again] == [t.model_dump() for t in TASKS]
+
+
+def test_default_org_yields_at_least_100_candidates_per_category() -> None:
+    world = build_org("crmarena_pro_b2b", seed=0, scale="default")
+    for category in SERVICE:
+        ctx = GenerationContext(world, category, 0)
+        instances = list(GENERATORS[category](ctx))
+        some = sum(not i.is_none for i in instances)
+        assert some >= 100, (category, some)
+        assert (some < len(instances)) == ctx.category.has_none_answers, category
+        assert len({i.key for i in instances}) == len(instances), category
+
+
+# -- the helpers' rules ------------------------------------------------------------------------------------------
+
+
+def test_period_helpers_follow_the_domain_definitions() -> None:
+    today = dt.date(2024, 11, 1)
+    past_4 = next(p for p in periods(today, np.random.default_rng(0)) if p.key == "past-4-months")
+    assert months(past_4) == ["2024-07", "2024-08", "2024-09", "2024-10", "2024-11"]
+    assert where(past_4, "CreatedDate") == "CreatedDate >= '2024-07-01' AND CreatedDate < '2024-11-02'"
+    assert [(p.start.day, p.end.day) for p in variants(past_4)] == [(1, 1), (2, 1), (1, 31)]
+    one_week = weeks(today)[0]
+    assert (one_week.start, one_week.end, one_week.phrase) == (dt.date(2024, 10, 25), today, "over the past week")
+
+
+def test_unique_top_skips_ties_and_stable_answer_needs_every_variant() -> None:
+    assert unique_top([("a", 3), ("b", 2)]) == "a"
+    assert unique_top([]) is None
+    assert unique_top([("a", 3), ("b", 3)]) is TIE
+    assert unique_top([("a", 3.0), ("b", 2.9)], margin=0.2) is TIE
+    period = Period("k", "k", dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    assert stable_answer(period, lambda p: "x") == "x"
+    assert stable_answer(period, lambda p: "x" if p.start.day == 1 else "y") is TIE
+
+
+# -- golds against independent recomputations ----------------------------------------------------------------
+
+
+def _sample(category: str, k: int = 10) -> list[Task]:
+    tasks = [t for t in TASKS if t.category == category]
+    return tasks[:: max(1, len(tasks) // k)]
+
+
+def _gold(task: Task) -> str | None:
+    return task.expected.answers[0]
+
+
+def _in_period(stamp: str, task: Task) -> bool:
+    return task.metadata["start"] <= stamp[:10] <= task.metadata["end"]
+
+
+def _top(counts: dict[str, float], lowest: bool = False, margin: float = 0.0) -> str | None:
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: kv[1] if lowest else -kv[1])
+    assert len(ranked) == 1 or abs(ranked[0][1] - ranked[1][1]) > margin, "generator left a tie in"
+    return ranked[0][0]
+
+
+@cache
+def _data() -> dict[str, Any]:
+    world = _world()
+    return {
+        "cases": world.rows("Case"),
+        "history": world.rows("CaseHistory__c", "Field__c = 'Owner Assignment'"),
+        "product_of_item": {r["Id"]: r["Product2Id"] for r in world.rows("OrderItem")},
+    }
+
+
+def _product(case: dict[str, Any]) -> str:
+    return _data()["product_of_item"][case["OrderItemId__c"]]
+
+
+def test_monthly_trend_golds_match_a_recount() -> None:
+    for task in _sample("monthly_trend_analysis"):
+        target = task.required_context.record_id
+        months = Counter(
+            c["CreatedDate"][:7]
+            for c in _data()["cases"]
+            if target in (c["AccountId"], _product(c)) and _in_period(c["CreatedDate"], task)
+        )
+        assert MONTH_NAMES[int(_top(months)[5:]) - 1] == _gold(task), task.id
+
+
+def test_top_issue_golds_match_a_recount() -> None:
+    for task in _sample("top_issue_identification"):
+        issues = Counter(
+            c["IssueId__c"]
+            for c in _data()["cases"]
+            if _product(c) == task.required_context.record_id and _in_period(c["CreatedDate"], task)
+        )
+        assert _top(issues) == _gold(task), task.id
+
+
+def _agent_stats(task: Task) -> tuple[dict[str, int], dict[str, list[float]], Counter[str]]:
+    cases = {c["Id"]: c for c in _data()["cases"] if _in_period(c["CreatedDate"], task)}
+    assigned: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in _data()["history"]:
+        if row["CaseId__c"] in cases:
+            assigned[row["CaseId__c"]].append(row)
+    managed: Counter[str] = Counter(a for rows in assigned.values() for a in {r["NewValue__c"] for r in rows})
+    transfers: Counter[str] = Counter(r["OldValue__c"] for rows in assigned.values() for r in rows if r["OldValue__c"])
+    times: dict[str, list[float]] = defaultdict(list)
+    for case_id, rows in assigned.items():
+        case = cases[case_id]
+        if len(rows) == 1 and case["Status"] == "Closed":
+            opened, closed = (dt.datetime.fromisoformat(case[k].rstrip("Z")) for k in ("CreatedDate", "ClosedDate"))
+            times[case["OwnerId"]].append((closed - opened).total_seconds() / 86400)
+    return managed, times, transfers
+
+
+def test_handle_time_and_transfer_golds_match_a_recount() -> None:
+    for task in _sample("handle_time") + _sample("transfer_count"):
+        managed, times, transfers = _agent_stats(task)
+        eligible = [a for a, n in managed.items() if n > task.metadata["more_than"]]
+        lowest = task.metadata["order"] == "ASC"
+        if task.category == "handle_time":
+            averages = {a: sum(times[a]) / len(times[a]) for a in eligible if times[a]}
+            assert _top(averages, lowest, margin=1 / 1440) == _gold(task), task.id
+        else:
+            assert _top({a: transfers[a] for a in eligible}, lowest) == _gold(task), task.id
+
+
+def test_case_routing_golds_follow_the_policy_steps() -> None:
+    closed = org_policies(_world()).case_routing.counted_status
+    for task in _sample("case_routing"):
+        issue, product = task.metadata["issue"], task.metadata["product"]
+        score: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for case in _data()["cases"]:
+            s = score[case["OwnerId"]]
+            s[0] += case["Status"] == closed and case["IssueId__c"] == issue
+            s[1] += case["Status"] == closed and _product(case) == product
+            s[2] -= case["Status"] != closed
+        ranked = sorted(score.items(), key=lambda kv: kv[1], reverse=True)
+        assert ranked[0][1] != ranked[1][1]
+        assert ranked[0][0] == _gold(task), task.id
+        name = _world().get("Product2", product)["Name"]
+        issue_name = _world().get("Issue__c", issue)["Name"]
+        assert name in task.prompt and issue_name.lower() in task.prompt.lower()
+
+
+def test_policy_violation_golds_match_the_chats() -> None:
+    world = _world()
+    rules = {r.kind: r for r in org_policies(world).service_rules}
+    for task in [t for t in TASKS if t.category == "policy_violation_identification"]:
+        (chat,) = world.rows("LiveChatTranscript", "CaseId = ?", (task.required_context.record_id,))
+        body = chat["Body"]
+        broken = []
+        if "approved a full refund" in body:
+            days = int(body.split("I bought it ")[1].split(" days")[0])
+            broken += [rules["refund_window"].article_id] if days > rules["refund_window"].limit else []
+        if "goodwill credit of $" in body:
+            credit = float(body.split("goodwill credit of $")[1].split(" ")[0].replace(",", ""))
+            broken += [rules["goodwill_credit"].article_id] if credit > rules["goodwill_credit"].limit else []
+        if "the number on file is" in body:
+            broken.append(rules["identity_check"].article_id)
+        assert broken == ([_gold(task)] if _gold(task) else []), (task.id, body)
+
+
+def test_named_entity_golds_match_the_accounts_orders() -> None:
+    world = _world()
+    products = {p["Id"]: p for p in world.rows("Product2")}
+    for task in [t for t in TASKS if t.category == "named_entity_disambiguation"]:
+        contact = world.get("Contact", task.required_context.record_id)
+        orders = world.rows(
+            "Order", "AccountId = ? AND EffectiveDate = ?", (contact["AccountId"], task.metadata["date"])
+        )
+        bought = {i["Product2Id"] for o in orders for i in world.rows("OrderItem", "OrderId = ?", (o["Id"],))}
+        # A loose description is a product type or a shared name: either way the product's description has it.
+        fitting = {p for p in bought if task.metadata["description"] in products[p]["Description"]}
+        assert fitting == ({_gold(task)} if _gold(task) else set()), task.id
+        if _gold(task):
+            assert any(o["BillToContactId"] == contact["Id"] for o in orders)
+            assert task.metadata["description"] in task.prompt
