@@ -45,15 +45,18 @@ def test_none_answers_keep_the_original_share(test_split) -> None:  # noqa: ANN0
             assert 0.1 <= share <= 0.3, (name, share)
 
 
-def test_every_oracle_scores_functional_one(test_split, test_world) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("split", ["test", "train"])
+def test_every_oracle_scores_functional_one(split: str) -> None:
+    tasks = load_suite("crmarena_pro", split)
+    world = build_org("crmarena_pro_b2b", seed=SPLIT_SEEDS[split])
     failures = []
-    for task in test_split:
-        replay = replay_calls(task, task.oracle.calls, world=test_world)  # oracle calls only read
+    for task in tasks:
+        replay = replay_calls(task, task.oracle.calls, world=world)  # oracle calls only read
         outcome = score_outcome(task, replay.world, task.oracle.answer, task.oracle.calls, replay.results)
         if outcome.functional != 1.0 or not all(r.ok for r in replay.results):
             failures.append((task.id, outcome.reason, [r.error for r in replay.results if not r.ok]))
     assert not failures, failures[:5]
-    assert test_world.diff().is_empty
+    assert world.diff().is_empty
 
 
 def test_degenerate_answers_score_near_zero(test_split, test_world) -> None:  # noqa: ANN001
