@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, get_type_hints
 
 import anthropic
-import httpx
 import httpx2
 import openai
 import pytest
@@ -201,7 +200,7 @@ def test_a_field_ref_argument_gets_enum_and_format(api: MockCrmApi, monkeypatch:
 class _Server:
     """A mock transport that records each request's JSON and answers with the next canned body.
 
-    The anthropic SDK runs on httpx2 (a fork of httpx with the same API), openai on httpx.
+    Both SDKs run on httpx2 (a fork of httpx with the same API).
     """
 
     def __init__(self, answers: list[Callable[[], dict[str, Any]]]) -> None:
@@ -209,7 +208,7 @@ class _Server:
         self._answers = iter(answers)
 
     def client(self, http: Any) -> Any:
-        """An ``http.Client`` (``http`` is the httpx or httpx2 module) whose requests this server answers."""
+        """An ``http.Client`` (``http`` is the httpx2 module) whose requests this server answers."""
 
         def handle(request: Any) -> Any:
             self.requests.append(json.loads(request.content))
@@ -320,7 +319,7 @@ def test_specs_go_through_the_sdk_unchanged_and_tool_calls_come_back_valid(flavo
             lambda: answer("create_new_client", {"name": "Beta LLC", "status": "Prospect", "email": "info@beta.com"}),
         ]
     )
-    http_client = server.client(httpx2 if flavor == "anthropic" else httpx)
+    http_client = server.client(httpx2)
 
     name, args = _ask(flavor, http_client, tools)
     api.tools[name].args_model().model_validate(args)
