@@ -15,6 +15,10 @@ class CrmError(CrmGymError, ValueError):
     """
 
 
+class DriftedNameError(CrmError):
+    """A `CrmError` whose message already speaks the drifted schema names an episode shows (not rewritten again)."""
+
+
 class UnknownProfileError(CrmGymError, KeyError):
     """Raised when an org profile name has no schema file."""
 

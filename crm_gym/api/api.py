@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crm_gym.api.registry import ToolDef, registered_tools
+from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline
 from crm_gym.errors import CrmError
 from crm_gym.world.world import World
 
@@ -63,6 +64,7 @@ class MockCrmApi:
         """Serve the tools over ``org`` (an empty ``arc`` org when omitted)."""
         self.world = org if org is not None else World.empty("arc")
         self.counters = ApiCounters()
+        self.query_pipeline: Pipeline = DEFAULT_PIPELINE
         has_arc_objects = {"Client", "Opportunity", "Quote"} <= set(self.world.schema.objects)
         self.tools: dict[str, ToolDef] = {
             name: t for name, t in registered_tools().items() if t.group == "generic" or has_arc_objects
@@ -84,17 +86,21 @@ class MockCrmApi:
         if name in READ_ONLY_QUERY_TOOLS:
             self.counters.queries += 1
         try:
-            definition = self._tool(name)
-            kwargs = self._validate_args(definition, args)
-            if definition.writes:
-                self.counters.writes += 1
-                with self.world.atomic():
-                    return definition.func(self, **kwargs)
-            return definition.func(self, **kwargs)
+            return self._dispatch(name, args)
         except CrmError:
             self.counters.errors += 1
             self.counters.errors_by_tool[name] += 1
             raise
+
+    def _dispatch(self, name: str, args: Mapping[str, Any] | None) -> Any:
+        """Validate and run one tool call (uncounted); subclasses translate calls here."""
+        definition = self._tool(name)
+        kwargs = self._validate_args(definition, args)
+        if definition.writes:
+            self.counters.writes += 1
+            with self.world.atomic():
+                return definition.func(self, **kwargs)
+        return definition.func(self, **kwargs)
 
     def execute(self, name: str, args: Mapping[str, Any] | None = None) -> ToolResult:
         """Like `call`, but an agent mistake comes back as a failed `ToolResult` instead of raising."""
@@ -127,7 +133,7 @@ class MockCrmApi:
         tools = self.__dict__.get("tools", {})
         if name not in tools:
             raise AttributeError(f"{type(self).__name__} has no attribute or tool {name!r}")
-        params = list(tools[name].args_model().model_fields)
+        params = self._parameters(tools[name])
 
         def bound_tool(*args: Any, **kwargs: Any) -> Any:
             if len(args) > len(params):
@@ -136,6 +142,10 @@ class MockCrmApi:
 
         bound_tool.__doc__ = tools[name].description
         return bound_tool
+
+    def _parameters(self, definition: ToolDef) -> list[str]:
+        """A tool's argument names in signature order, as callers spell them."""
+        return list(definition.args_model().model_fields)
 
     def tool_specs(self, flavor: Literal["openai_chat", "openai_responses", "anthropic"]) -> list[dict[str, Any]]:
         """Tool definitions in a provider's format (see `crm_gym.api.specs`)."""

@@ -290,7 +290,7 @@ def _path_start(path: list[str], names: _ScopeNames) -> tuple[tuple[_ScopeNames,
 def _join_for(owner: _ScopeNames, schema: Schema, alias: str, obj: ObjectSpec, hop: str) -> tuple[str, ObjectSpec]:
     """The alias of the LEFT JOIN that follows relationship ``hop`` from ``alias`` (added to ``owner`` once)."""
     reference, target = _relationship(schema, obj, hop)
-    join_alias = f"{alias}.{_relationship_name(reference)}"  # canonical, so two spellings share one join
+    join_alias = f"{alias}.{relationship_name(reference)}"  # canonical, so two spellings share one join
     if join_alias.lower() not in owner.joins:
         owner.joins[join_alias.lower()] = join_alias
         on = exp.column(target.primary_key, table=join_alias).eq(exp.column(reference, table=alias))
@@ -299,7 +299,7 @@ def _join_for(owner: _ScopeNames, schema: Schema, alias: str, obj: ObjectSpec, h
     return owner.joins[join_alias.lower()], target
 
 
-def _relationship_name(reference: str) -> str:
+def relationship_name(reference: str) -> str:
     """The SOQL relationship name of a reference field: AccountId -> Account, Issue__c -> Issue__r."""
     if reference.endswith("__c"):
         return reference[:-3] + "__r"
@@ -316,7 +316,7 @@ def _relationship(schema: Schema, obj: ObjectSpec, hop: str) -> tuple[str, Objec
         (
             name
             for name in references
-            if lowered in (name.lower(), _relationship_name(name).lower())
+            if lowered in (name.lower(), relationship_name(name).lower())
             or name.lower() in (lowered + "id", lowered + "_id")
         ),
         None,
@@ -326,10 +326,10 @@ def _relationship(schema: Schema, obj: ObjectSpec, hop: str) -> tuple[str, Objec
         match = by_target[0] if len(by_target) == 1 else None
     if match is None:
         listed = ", ".join(
-            f"{_relationship_name(n)} ({n} -> {s.to or '/'.join(schema.polymorphic_targets(obj.name, n))})"
+            f"{relationship_name(n)} ({n} -> {s.to or '/'.join(schema.polymorphic_targets(obj.name, n))})"
             for n, s in references.items()
         )
-        suggestion = did_you_mean(hop, [_relationship_name(n) for n in references])
+        suggestion = did_you_mean(hop, [relationship_name(n) for n in references])
         raise CrmError(
             f"{obj.name} has no field or relationship {hop!r}.{suggestion} "
             f"Relationships of {obj.name}: {listed or 'none'}."

@@ -65,6 +65,23 @@ def parse_sosl(text: str) -> SoslRequest:
     return SoslRequest(text=re.sub(r"\\(.)", r"\1", term), returning=returning, limit=limit)
 
 
+def format_sosl(request: SoslRequest) -> str:
+    r"""The SOSL statement that `parse_sosl` reads back as ``request``.
+
+    >>> text = "FIND {Acme\\}*} RETURNING Account(Id, Name LIMIT 5), Contact LIMIT 10"
+    >>> format_sosl(parse_sosl(text)) == text and parse_sosl(format_sosl(parse_sosl(text))) == parse_sosl(text)
+    True
+    """
+    term = re.sub(r"([\\}])", r"\\\1", request.text)
+    items = []
+    for item in request.returning:
+        inside = ", ".join(item.fields) + (f" LIMIT {item.limit}" if item.limit is not None else "")
+        items.append(f"{item.object}({inside.strip()})" if inside else item.object)
+    returning = f" RETURNING {', '.join(items)}" if items else ""
+    limit = f" LIMIT {request.limit}" if request.limit is not None else ""
+    return f"FIND {{{term}}}{returning}{limit}"
+
+
 def _parse_returning(clause: str) -> tuple[Returning, ...]:
     items, position = [], 0
     while position < len(clause):

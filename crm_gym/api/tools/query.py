@@ -61,4 +61,4 @@ def query(api: MockCrmApi, sql: str) -> dict[str, Any]:
         sql: One SELECT statement, e.g. "SELECT Id, Name, Account.Name FROM Contact WHERE Account.Name LIKE
             'Acme%' ORDER BY Name LIMIT 10".
     """
-    return run_query(api.world, sql)
+    return run_query(api.world, sql, api.query_pipeline)
