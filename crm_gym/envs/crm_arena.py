@@ -1,0 +1,306 @@
+"""`CrmArenaEnv`: each CRM task is an episode; actions are CRM tool calls or a final answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from crm_gym.api.api import MockCrmApi
+from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
+from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
+from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
+from crm_gym.envs.actions import ActionError, AnswerAction, ToolAction, parse_action
+from crm_gym.envs.episode import EpisodeRecord, measure_episode
+from crm_gym.envs.spaces import ToolCallSpace, UnicodeText, clean_text, tool_parameters
+from crm_gym.errors import CrmGymError, UnknownTaskError
+from crm_gym.scoring.validators import check_state
+from crm_gym.tasks.model import ExternalOrg, PublicTask, StateExpectation, Task, ToolCall
+from crm_gym.tasks.suites import load_suite
+from crm_gym.world.world import World
+
+MAX_TEXT = 200_000
+INVALID_CALL_PENALTY = 0.02
+
+
+class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
+    """A CRM agent benchmark as a Gymnasium environment.
+
+    ## Description
+    Each episode is one CRM task (a question over a seeded org, or a workflow that changes it). The agent sees
+    the task's context, perturbed by seeded schema drift (renamed objects and fields, applied at the API) and
+    context rot (distractor records in the org, distractor passages in the context), and acts with tool calls
+    on a real SQLite org until it answers.
+
+    ## Action Space
+    JSON text (or the equivalent dict): ``{"tool": NAME, "args": {...}}`` or ``{"answer": TEXT}``. A malformed
+    action, an unknown tool or a bad argument gives an error observation and counts as an invalid call; the
+    env never raises on an action. ``action_space.sample()`` is a random well-formed tool call.
+
+    ## Observation Space
+    ``Dict``: ``prompt``, ``persona``, ``context`` (required policy, today, optional definitions, any rot
+    passages), ``schema`` (the objects and fields under their drifted names), ``last_result`` (the last tool
+    result or error) as Unicode text; ``step`` and ``invalid_calls`` as counters. The task id, category and
+    gold are never observed (they are in ``info``).
+
+    ## Rewards
+    After a tool call: the change in the share of the task's state assertions met (workflow tasks) minus
+    0.02 for an invalid call. At the end: the 7-dimension total divided by 100 (see docs/scoring.md).
+
+    ## Starting State
+    A fresh copy of the task's org, plus distractors; nothing is shared between episodes.
+
+    ## Episode End
+    Terminated on a final answer or when a workflow task's assertions all hold (tasks with no answer to give);
+    truncated after ``max_steps`` steps.
+
+    ## Arguments
+    ``suite`` ("crmarena_pro" or "arc"), ``split``, ``categories``, ``drift_level`` and ``rot_level`` ("none",
+    "low", "medium", "high"), ``max_steps``, ``org_scale`` (crmarena_pro only), ``render_mode`` ("ansi",
+    "human"), ``tasks`` (explicit tasks instead of a suite). ``reset(seed=..., options={"task_id": ...,
+    "drift_level": ..., "rot_level": ...})``.
+
+    ## Info
+    Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``step``, ``tool``,
+    ``tool_error`` (the error text or None), ``invalid_calls``, ``progress``, ``distractor_hits``. At the end
+    also: ``functional``, ``passed``, ``outcome``, ``score`` (total and every dimension), ``measures``, ``status``.
+
+    ## Version History
+    * v0: first version.
+    """
+
+    metadata = {"render_modes": ["ansi", "human"]}
+
+    def __init__(
+        self,
+        suite: str = "crmarena_pro",
+        split: str | None = "test",
+        categories: Sequence[str] | None = None,
+        drift_level: DriftLevel = "none",
+        rot_level: RotLevel = "none",
+        max_steps: int = 20,
+        org_scale: str | float = "default",
+        render_mode: str | None = None,
+        tasks: Sequence[Task] | None = None,
+    ) -> None:
+        """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
+        _check_level("drift_level", drift_level, DRIFT_LEVELS)
+        _check_level("rot_level", rot_level, ROT_LEVELS)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise CrmGymError(
+                f"render_mode {render_mode!r} is not supported; use one of {self.metadata['render_modes']}."
+            )
+        if max_steps < 1:
+            raise CrmGymError(f"max_steps must be at least 1, got {max_steps!r}.")
+        chosen = list(tasks) if tasks is not None else load_suite(suite, split, scale=org_scale)
+        if categories is not None:
+            wanted = set(categories)
+            chosen = [t for t in chosen if t.category in wanted]
+        if not chosen:
+            raise CrmGymError(f"No tasks for suite {suite!r}, split {split!r}, categories {categories!r}.")
+        self.tasks = {t.id: t for t in chosen}
+        self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
+        self.render_mode = render_mode
+        self._pristine: dict[str, tuple[World, bytes]] = {}
+        probe = MockCrmApi(self._fresh_world(chosen[0]))
+        self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
+        counter = spaces.Discrete(max_steps + 1)
+        self.observation_space = spaces.Dict(
+            {
+                "prompt": UnicodeText(MAX_TEXT),
+                "persona": UnicodeText(MAX_TEXT),
+                "context": UnicodeText(MAX_TEXT),
+                "schema": UnicodeText(MAX_TEXT),
+                "last_result": UnicodeText(MAX_TEXT),
+                "step": counter,
+                "invalid_calls": counter,
+            }
+        )
+        self._task: Task | None = None
+
+    # -- episode set-up ---------------------------------------------------------------------------------
+
+    def _fresh_world(self, task: Task) -> World:
+        """The task's org as it starts: restored from a pristine snapshot kept per org (no rebuild)."""
+        if isinstance(task.org, ExternalOrg):
+            return task.build_world()
+        key = task.org.model_dump_json()
+        if key not in self._pristine:
+            world = task.build_world()
+            self._pristine[key] = (world, world.snapshot())
+        world, snapshot = self._pristine[key]
+        world.restore(snapshot)
+        return world
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
+        """Start an episode: the task and the perturbations are drawn from ``seed`` (or named in ``options``)."""
+        super().reset(seed=seed)
+        options = dict(options or {})
+        task_id = options.pop("task_id", None)
+        drift_level = options.pop("drift_level", self.drift_level)
+        rot_level = options.pop("rot_level", self.rot_level)
+        if options:
+            raise CrmGymError(f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level.")
+        _check_level("drift_level", drift_level, DRIFT_LEVELS)
+        _check_level("rot_level", rot_level, ROT_LEVELS)
+        ids = list(self.tasks)
+        if task_id is None:
+            task_id = ids[int(self.np_random.integers(len(ids)))]
+        elif task_id not in self.tasks:
+            raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
+        episode_seed = int(self.np_random.integers(2**31))
+        self._task = task = self.tasks[task_id]
+        self._world = self._fresh_world(task)
+        self._rot: RotReport = apply_rot(self._world, task, rot_level, episode_seed)
+        self._drift: DriftMap = draw_drift(self._world.schema, drift_level, episode_seed)
+        plain = MockCrmApi(self._world)
+        self._api = plain if self._drift.is_identity else DriftedApi(plain, self._drift)
+        self._public: PublicTask = drift_public_view(rot_context(task.public_view(), self._rot), self._drift)
+        self._record = EpisodeRecord()
+        self._step = 0
+        self._progress = self._state_progress()
+        self._done = False
+        self._last_result = ""
+        observation = self._observation()
+        self._record.shown += [observation["prompt"], observation["context"]]
+        return observation, self._info(tool=None, tool_error=None)
+
+    def record_usage(self, tokens: int) -> None:
+        """Record tokens the policy's API reported for its last call (the token dimension's measure)."""
+        if not isinstance(tokens, int) or tokens < 0:
+            raise CrmGymError(f"tokens must be a non-negative int, got {tokens!r}.")
+        self._record.record_usage(tokens)
+
+    # -- stepping ---------------------------------------------------------------------------------------
+
+    def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        """Apply one action: a tool call, or the final answer (which ends the episode)."""
+        if self._task is None or self._done:
+            raise CrmGymError("The episode is over (or never started): call reset() first.")
+        self._step += 1
+        parsed = parse_action(action)
+        self._record.emitted_chars += len(action if isinstance(action, str) else json.dumps(action, default=str))
+        reward, tool, tool_error, terminated = 0.0, None, None, False
+        if isinstance(parsed, ActionError):
+            self._record.malformed += 1
+            tool_error = parsed.message
+            self._last_result = f"Error: {parsed.message}"
+            reward -= INVALID_CALL_PENALTY
+        elif isinstance(parsed, ToolAction):
+            tool = parsed.tool
+            result = self._api.execute(parsed.tool, parsed.args)
+            self._record.calls.append(ToolCall(tool=parsed.tool, args=parsed.args))
+            self._record.results.append(result)
+            self._last_result = result.text()
+            tool_error = result.error
+            if not result.ok:
+                reward -= INVALID_CALL_PENALTY
+            elif self._api.tools[parsed.tool].writes:
+                progress = self._state_progress()
+                reward += progress - self._progress
+                self._progress = progress
+                terminated = self._workflow_finished()
+        elif isinstance(parsed, AnswerAction):
+            self._record.answer = parsed.answer
+            self._last_result = ""
+            terminated = True
+        truncated = not terminated and self._step >= self.max_steps
+        observation = self._observation()
+        self._record.shown.append(observation["last_result"])
+        info = self._info(tool=tool, tool_error=tool_error)
+        if terminated or truncated:
+            self._done = True
+            reward += self._finish(info, "truncated" if truncated else "completed")
+        if self.render_mode == "human":
+            print(self._render_text(tool))
+        return observation, reward, terminated, truncated, info
+
+    def _state_progress(self) -> float:
+        expected = self._task.expected if self._task else None
+        return check_state(expected, self._world).progress if isinstance(expected, StateExpectation) else 0.0
+
+    def _workflow_finished(self) -> bool:
+        expected = self._task.expected if self._task else None
+        return (
+            isinstance(expected, StateExpectation)
+            and expected.answer is None
+            and self._progress == 1.0
+            and (check_state(expected, self._world).passed)
+        )
+
+    def _finish(self, info: dict[str, Any], status: str) -> float:
+        assert self._task is not None  # step() checked it
+        counters = self._api.counters
+        outcome, measures, score = measure_episode(
+            self._task, self._world, self._record, self._drift, counters.queries, counters.errors
+        )
+        info.update(
+            functional=outcome.functional,
+            passed=outcome.passed,
+            outcome=outcome.reason,
+            score=score.model_dump(mode="json"),
+            measures=measures.model_dump(mode="json"),
+            status=status,
+        )
+        return score.total / 100.0
+
+    # -- observation, info, render ----------------------------------------------------------------------
+
+    def _observation(self) -> dict[str, Any]:
+        public = self._public
+        parts = [public.required_context.policy.strip()]
+        if public.today is not None:
+            parts.append(f"Today's date: {public.today.isoformat()}")
+        if public.optional_context.strip():
+            parts.append(public.optional_context.strip())
+        return {
+            "prompt": clean_text(public.prompt, MAX_TEXT),
+            "persona": clean_text(public.persona, MAX_TEXT),
+            "context": clean_text("\n\n".join(p for p in parts if p), MAX_TEXT),
+            "schema": clean_text(self._schema_summary(), MAX_TEXT),
+            "last_result": clean_text(self._last_result, MAX_TEXT),
+            "step": min(self._step, self.max_steps),
+            "invalid_calls": min(self._api.counters.errors + self._record.malformed, self.max_steps),
+        }
+
+    def _schema_summary(self) -> str:
+        lines = []
+        for name, obj in self._world.schema.objects.items():
+            fields = ", ".join(self._drift.field_name(name, f) for f in obj.fields)
+            lines.append(f"{self._drift.object_name(name)}({fields})")
+        return "\n".join(lines)
+
+    def _info(self, tool: str | None, tool_error: str | None) -> dict[str, Any]:
+        assert self._task is not None
+        texts = [json.dumps(c.args, ensure_ascii=False) for c in self._record.calls] + [self._record.answer or ""]
+        return {
+            "task_id": self._task.id,
+            "suite": self._task.suite,
+            "category": self._task.category,
+            "drift_level": self._drift.level,
+            "rot_level": self._rot.level,
+            "step": self._step,
+            "tool": tool,
+            "tool_error": tool_error,
+            "invalid_calls": self._api.counters.errors + self._record.malformed,
+            "progress": self._progress,
+            "distractor_hits": distractor_hits(self._rot, texts),
+        }
+
+    def _render_text(self, tool: str | None) -> str:
+        head = f"[step {self._step}] " + (f"{tool}" if tool else "answer" if self._record.answer is not None else "")
+        return f"{head}\n{self._last_result[:2000]}"
+
+    def render(self) -> str | None:
+        """``ansi``: the last step as text; ``human``: printed at each step."""
+        if self.render_mode == "ansi":
+            return self._render_text(self._record.calls[-1].tool if self._record.calls else None)
+        return None
+
+
+def _check_level(name: str, value: Any, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise CrmGymError(f"{name} {value!r} is not a level; use one of {', '.join(allowed)}.")

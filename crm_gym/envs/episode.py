@@ -1,0 +1,80 @@
+"""One episode's record (calls, results, answer) and the measures the scorer takes from it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from crm_gym.api.api import ToolResult
+from crm_gym.entropy.drift import DriftMap
+from crm_gym.scoring.claims import check_claims
+from crm_gym.scoring.dimensions import ScoreResult, score_episode
+from crm_gym.scoring.measures import EpisodeMeasures, count_recovered_errors
+from crm_gym.scoring.outcome import Outcome, score_outcome
+from crm_gym.tasks.model import Task, ToolCall
+from crm_gym.world.world import World
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass
+class EpisodeRecord:
+    """Everything that happened in an episode, in order: the basis of every measure."""
+
+    shown: list[str] = field(default_factory=list)  # texts the agent was shown: the context, then each result
+    calls: list[ToolCall] = field(default_factory=list)
+    results: list[ToolResult] = field(default_factory=list)
+    malformed: int = 0
+    emitted_chars: int = 0
+    answer: str | None = None
+    tokens: int | None = None
+
+    def record_usage(self, tokens: int) -> None:
+        """Add tokens reported by the policy's API usage fields."""
+        self.tokens = (self.tokens or 0) + tokens
+
+
+def _names_used(call: ToolCall) -> set[str]:
+    text = json.dumps(call.args, ensure_ascii=False)
+    return set(_WORD.findall(text)) | set(call.args)
+
+
+def stale_name_errors(record: EpisodeRecord, drift: DriftMap) -> tuple[int, int]:
+    """Failed calls that used a canonical name the drift renamed, and how many of those were recovered."""
+    stale = set(drift.objects) | set(drift.fields)
+    errors = recovered = 0
+    pending: dict[str, int] = {}
+    for call, result in zip(record.calls, record.results, strict=True):
+        if result.ok:
+            recovered += pending.pop(call.tool, 0)
+        elif stale & _names_used(call):
+            errors += 1
+            pending[call.tool] = pending.get(call.tool, 0) + 1
+    return errors, recovered
+
+
+def measure_episode(
+    task: Task, world: World, record: EpisodeRecord, drift: DriftMap, queries: int, api_errors: int
+) -> tuple[Outcome, EpisodeMeasures, ScoreResult]:
+    """Score a finished episode: the functional verdict, the measures and the 7-dimension score."""
+    outcome = score_outcome(task, world, record.answer, record.calls, record.results)
+    claims = check_claims(record.answer, record.shown, world)
+    drift_errors, drift_recovered = stale_name_errors(record, drift) if not drift.is_identity else (0, 0)
+    measures = EpisodeMeasures(
+        functional=outcome.functional,
+        drift_level=drift.level,
+        tokens=record.tokens,
+        emitted_chars=record.emitted_chars,
+        tool_calls=len(record.calls) + record.malformed,
+        queries=queries,
+        invalid_calls=api_errors + record.malformed,
+        recovered_errors=count_recovered_errors(record.results),
+        drift_errors=drift_errors,
+        drift_recovered=drift_recovered,
+        steps=len(record.calls) + record.malformed + (record.answer is not None),
+        optimal_steps=task.optimal_length or 1,
+        claims=claims.claims,
+        hallucinated=claims.hallucinated,
+    )
+    return outcome, measures, score_episode(measures)
