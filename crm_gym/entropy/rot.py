@@ -44,11 +44,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from crm_gym.config import DEFAULT_TODAY, TODAY_META_KEY
+from crm_gym.config import DEFAULT_TODAY
 from crm_gym.entropy.perturb import NameStyle, perturb_name, perturb_number, perturb_phone, perturb_text, shift_date
 from crm_gym.errors import CrmGymError
 from crm_gym.tasks.model import PublicTask, RequiredContext, Task
-from crm_gym.world.ddl import META_TABLE, quote_ident
+from crm_gym.world.ddl import quote_ident
 from crm_gym.world.ids import is_salesforce_id
 from crm_gym.world.models import validate_values
 from crm_gym.world.schema import FieldSpec
@@ -233,8 +233,7 @@ def rot_targets(world: World, task: Task) -> list[tuple[str, str]]:
 
 
 def _today(world: World) -> dt.date:
-    row = world.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (TODAY_META_KEY,)).fetchone()
-    return dt.date.fromisoformat(row[0] if row else DEFAULT_TODAY)
+    return dt.date.fromisoformat(world.today() or DEFAULT_TODAY)
 
 
 class _Builder:

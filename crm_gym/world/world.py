@@ -160,6 +160,16 @@ class World:
         sql += f" ORDER BY {quote_ident(obj.primary_key)}"
         return [self._decode(obj, values) for values in self.conn.execute(sql, tuple(params))]
 
+    def meta(self, key: str) -> str | None:
+        """A value of the world's internal settings (``_meta``), or None when unset."""
+        row = self.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def today(self) -> str | None:
+        """The org's own "today" (ISO date) when its generator set one; nothing reads the wall clock."""
+        value = self.meta("today")
+        return None if value is None else value[:10]
+
     def count(self, object_name: str | None = None) -> int:
         """Rows of one object, or of all objects."""
         names = [object_name] if object_name else list(self.schema.objects)

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 
 from crm_gym.api.tools.records import check_references, require_record
-from crm_gym.config import DEFAULT_TODAY, SEARCH_MAX_RESULTS, TODAY_META_KEY
+from crm_gym.config import DEFAULT_TODAY, SEARCH_MAX_RESULTS
 from crm_gym.errors import CrmError
-from crm_gym.world.ddl import META_TABLE
 from crm_gym.world.models import validate_values
 
 if TYPE_CHECKING:
@@ -43,8 +42,7 @@ SearchLimit = Annotated[int, Field(ge=1, le=SEARCH_MAX_RESULTS)]
 
 def world_today(world: World) -> str:
     """The org's current date as ``YYYY-MM-DD``: ``_meta['today']``, or ``config.DEFAULT_TODAY`` when unset."""
-    row = world.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (TODAY_META_KEY,)).fetchone()
-    return row[0] if row else DEFAULT_TODAY
+    return world.today() or DEFAULT_TODAY
 
 
 def world_now(world: World) -> str:
@@ -166,6 +164,13 @@ def contains(haystack: Iterable[Any], needle: str | None) -> bool:
 def same_text(value: Any, wanted: str | None) -> bool:
     """True when ``wanted`` is absent or equals ``value`` ignoring case and surrounding spaces."""
     return wanted is None or (value is not None and str(value).strip().casefold() == wanted.strip().casefold())
+
+
+def within(value: float | None, low: float | None, high: float | None) -> bool:
+    """True when ``value`` lies in [low, high]; an open bound always holds, a missing value never does."""
+    if low is None and high is None:
+        return True
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
 
 
 def search_result(matches: Sequence[Record], limit: int) -> dict[str, Any]:

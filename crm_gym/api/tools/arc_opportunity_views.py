@@ -15,6 +15,7 @@ from crm_gym.api.tools.arc_common import (
     require_arc_record,
     same_text,
     search_result,
+    within,
 )
 from crm_gym.errors import CrmError
 
@@ -61,8 +62,7 @@ def opportunity_search(
         if contains((o["name"],), query)
         and (wanted is None or o["stage"] == wanted)
         and same_text(o["owner"], owner)
-        and (min_amount is None or (o["amount"] is not None and o["amount"] >= min_amount))
-        and (max_amount is None or (o["amount"] is not None and o["amount"] <= max_amount))
+        and within(o["amount"], min_amount, max_amount)
     ]
     matches.sort(key=lambda o: (o["name"].casefold(), o["opportunity_id"]))
     return search_result(matches, limit)

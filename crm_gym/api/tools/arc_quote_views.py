@@ -15,6 +15,7 @@ from crm_gym.api.tools.arc_common import (
     contains,
     require_arc_record,
     search_result,
+    within,
 )
 from crm_gym.errors import CrmError
 
@@ -63,8 +64,7 @@ def quote_search(
         for q in api.world.rows("Quote", " AND ".join(where), params)
         if (wanted is None or q["status"] == wanted)
         and contains((q["quote_prefix"],), query)
-        and (min_amount is None or (q["amount"] is not None and q["amount"] >= min_amount))
-        and (max_amount is None or (q["amount"] is not None and q["amount"] <= max_amount))
+        and within(q["amount"], min_amount, max_amount)
     ]
     matches.sort(key=lambda q: (q["opportunity_id"], q["version"] or 0, q["quote_id"]))
     return search_result(matches, limit)

@@ -9,7 +9,6 @@ from crm_gym import config
 from crm_gym.api.readonly import run_readonly
 from crm_gym.api.registry import tool
 from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline, QueryContext
-from crm_gym.world.ddl import META_TABLE
 
 if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
@@ -18,8 +17,8 @@ if TYPE_CHECKING:
 
 def world_today(world: World) -> dt.date | None:
     """The org's 'today' (``_meta`` key ``config.TODAY_META_KEY``), or None when the org has none."""
-    row = world.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (config.TODAY_META_KEY,)).fetchone()
-    return dt.date.fromisoformat(row[0][:10]) if row else None
+    today = world.today()
+    return dt.date.fromisoformat(today) if today else None
 
 
 def run_query(world: World, text: str, pipeline: Pipeline = DEFAULT_PIPELINE) -> dict[str, Any]:

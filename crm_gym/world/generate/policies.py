@@ -170,12 +170,12 @@ class PlantedFacts(_Frozen):
 
 
 def _meta(world: World, key: str) -> str:
-    row = world.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (key,)).fetchone()
-    if row is None:
+    value = world.meta(key)
+    if value is None:
         raise MissingOrgMetadataError(
             f"This world has no {key!r} metadata: only orgs built by crm_gym's generator carry their policies."
         )
-    return row[0]
+    return value
 
 
 def write_org_metadata(world: World, today: str, policies: OrgPolicies, planted: PlantedFacts) -> None:
