@@ -53,18 +53,17 @@ class BaseRateReport(BaseModel):
 
 
 def _random_value(task: Task, world: World, rng: np.random.Generator) -> str:
+    """A value of the task's answer kind that is not a gold value: an id of the category's object, a month ..."""
     expected = task.expected
     kind = expected.answer_kind if isinstance(expected, AnswerExpectation) else "refusal"
+    gold = {v.strip() for a in getattr(expected, "answers", ()) if a for v in a.split(",")}
     category = CATEGORIES.get(task.category)
     if kind == "record_id" and category is not None and category.id_object:
-        gold = {a for a in getattr(expected, "answers", ()) if a}
-        ids = [
-            r[0] for r in world.conn.execute(f'SELECT Id FROM "{category.id_object}" ORDER BY Id') if r[0] not in gold
-        ]
-        return ids[int(rng.integers(len(ids)))] if ids else ""
-    pools = {"month": MONTH_NAMES, "state": STATE_CODES, "bant": BANT_FACTORS, "stage": STAGES}
-    pool = pools.get(kind, ("unknown",))
-    return str(pool[int(rng.integers(len(pool)))])
+        pool = [r[0] for r in world.conn.execute(f'SELECT Id FROM "{category.id_object}" ORDER BY Id')]
+    else:
+        pool = list({"month": MONTH_NAMES, "state": STATE_CODES, "bant": BANT_FACTORS, "stage": STAGES}.get(kind, ()))
+    pool = [v for v in pool if v not in gold and v[:15] not in {g[:15] for g in gold}]
+    return str(pool[int(rng.integers(len(pool)))]) if pool else "unknown"
 
 
 def degenerate_answers(task: Task, world: World, rng: np.random.Generator) -> dict[str, str]:
