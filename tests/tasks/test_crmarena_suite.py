@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 
 import pytest
 
+from crm_gym.config import data_dir
 from crm_gym.scoring.base_rates import base_rates
 from crm_gym.scoring.outcome import score_outcome
 from crm_gym.tasks.categories import CATEGORIES
+from crm_gym.tasks.model import dump_tasks_jsonl
 from crm_gym.tasks.replay import replay_calls
 from crm_gym.tasks.suites import load_suite
 from crm_gym.tasks.suites.crmarena_pro.framework import SPLIT_SEEDS
@@ -23,6 +27,16 @@ def test_split():  # noqa: ANN201
 @pytest.fixture(scope="module")
 def test_world():  # noqa: ANN201
     return build_org("crmarena_pro_b2b", seed=SPLIT_SEEDS["test"])
+
+
+def test_the_test_split_is_the_one_the_manifest_pins(test_split, tmp_path) -> None:  # noqa: ANN001
+    manifest = json.loads((data_dir() / "suites" / "crmarena_pro" / "manifest.json").read_text())
+    pinned = manifest["splits"]["test"]
+    dump_tasks_jsonl(test_split, tmp_path / "test.jsonl")
+    assert len(test_split) == pinned["tasks"]
+    assert hashlib.sha256((tmp_path / "test.jsonl").read_bytes()).hexdigest() == pinned["sha256_of_jsonl"], (
+        "the crmarena_pro test split changed: if that is intended, bump the suite version and the manifest"
+    )
 
 
 def test_every_category_has_at_least_100_test_instances(test_split) -> None:  # noqa: ANN001
