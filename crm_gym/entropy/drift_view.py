@@ -13,20 +13,23 @@ take the drifted object names as values too: the value is a schema name, not dat
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crm_gym.api.names import did_you_mean, find_field, find_object, unknown_field_message
-from crm_gym.entropy.drift import DriftMap, is_identifier_like
+from crm_gym.entropy.drift import DriftMap, is_identifier_like, sub_names
 from crm_gym.errors import DriftedNameError
 from crm_gym.world.schema import FieldSpec, ObjectSpec, Schema
+
+CACHED_VIEWS = 64
 
 
 class DriftView:
     """One org schema seen through one drift map.
 
-    Build it with `DriftView.of`, which keeps one view per (schema, map): the drifted schema is rendered
-    once per process, so an episode's reset stays cheap.
+    Build it with `DriftView.of`, which keeps the views of the maps used last: the drifted schema of a map
+    seen again is not rendered again.
 
     >>> from crm_gym.entropy.drift import draw_drift
     >>> from crm_gym.world.schema import load_schema
@@ -49,13 +52,7 @@ class DriftView:
             spec.type_field for obj in schema.objects.values() for spec in obj.fields.values() if spec.type_field
         )
         self._field_names = frozenset(f for obj in schema.objects.values() for f in obj.fields)
-        renamed = sorted({*drift.objects, *drift.fields}, key=len, reverse=True)
-        qualifiers = sorted(schema.objects, key=len, reverse=True)
-        self._names = (
-            re.compile(rf"\b(?:({'|'.join(map(re.escape, qualifiers))})\.)?({'|'.join(map(re.escape, renamed))})\b")
-            if renamed
-            else None
-        )
+        self._renamed = {**drift.fields, **drift.objects}
 
     def derived(self, key: Any, build: Callable[[], Any]) -> Any:
         """Return ``build()`` computed once per view and key (a view never changes)."""
@@ -65,8 +62,17 @@ class DriftView:
 
     @classmethod
     def of(cls, schema: Schema, drift: DriftMap) -> DriftView:
-        """The view of ``schema`` through ``drift``, built once per process and map."""
-        return schema.derived(("drift-view", drift.model_dump_json()), lambda: cls(schema, drift))
+        """The view of ``schema`` through ``drift``, kept for the last `CACHED_VIEWS` maps used (an episode
+        draws a new map, so the cache is bounded; a view takes a few milliseconds to build)."""
+        views: OrderedDict[str, DriftView] = schema.derived("drift-views", OrderedDict)
+        key = drift.model_dump_json()
+        if key in views:
+            views.move_to_end(key)
+        else:
+            views[key] = cls(schema, drift)
+            if len(views) > CACHED_VIEWS:
+                views.popitem(last=False)
+        return views[key]
 
     # -- agent-visible -> canonical -------------------------------------------------------------------
 
@@ -158,12 +164,11 @@ class DriftView:
         in those forms or when it is one of ``words`` (the calling tool's own arguments), because in prose
         it is usually a plain word ("the type named by ...").
         """
-        if self._names is None:
+        if not self._renamed:
             return text
         plain_words = frozenset(words)
 
-        def replace(match: re.Match[str]) -> str:
-            qualifier, name = match.group(1), match.group(2)
+        def replace(qualifier: str | None, name: str, start: int, end: int) -> str:
             if qualifier is not None:
                 return f"{self.object_out(qualifier)}.{self.field_out(qualifier, name)}"
             if name in self.drift.objects:
@@ -171,13 +176,13 @@ class DriftView:
             if (
                 is_identifier_like(name)
                 or name in plain_words
-                or _quoted(text, match.start(2), match.end(2))
-                or self._in_field_list(text, match.start(2), match.end(2))
+                or _quoted(text, start, end)
+                or self._in_field_list(text, start, end)
             ):
                 return self.drift.fields[name]
             return name
 
-        return self._names.sub(replace, text)
+        return sub_names(text, self.schema.objects, self._renamed.keys(), replace)
 
     def _in_field_list(self, text: str, start: int, end: int) -> bool:
         after = re.match(r",\s*(\w+)", text[end:])
@@ -190,7 +195,10 @@ def _quoted(text: str, start: int, end: int) -> bool:
 
 
 def _visible_field(owner: str, field: str, spec: FieldSpec, type_fields: set[str], drift: DriftMap) -> FieldSpec:
-    update: dict[str, Any] = {"description": drift.rewrite_text(spec.description)}
+    update: dict[str, Any] = {}
+    description = drift.rewrite_text(spec.description)
+    if description != spec.description:
+        update["description"] = description
     if spec.to:
         update["to"] = drift.object_name(spec.to)
     if spec.type_field:
@@ -199,7 +207,7 @@ def _visible_field(owner: str, field: str, spec: FieldSpec, type_fields: set[str
         update["targets"] = tuple(drift.object_name(t) for t in spec.targets)
     if field in type_fields:
         update["values"] = tuple(drift.object_name(v) for v in spec.values)
-    return spec.model_copy(update=update)
+    return spec.model_copy(update=update) if update else spec
 
 
 def _visible_schema(schema: Schema, drift: DriftMap) -> Schema:

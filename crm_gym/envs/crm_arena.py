@@ -124,7 +124,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     # -- episode set-up ---------------------------------------------------------------------------------
 
     def _fresh_world(self, task: Task) -> World:
-        """The task's org as it starts: restored from a pristine snapshot kept per org (no rebuild)."""
+        """The task's org as it starts: a pristine org kept per org (no rebuild), each episode in a transaction.
+
+        The episode's changes (rot, the agent's writes) are rolled back at the next reset on that org, which
+        costs what they touched; when the transaction is not open (first episode, or something ended it) the
+        org is restored from its pristine snapshot instead.
+        """
         if isinstance(task.org, ExternalOrg):
             return task.build_world()
         key = task.org.model_dump_json()
@@ -132,7 +137,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             world = task.build_world()
             self._pristine[key] = (world, world.snapshot())
         world, snapshot = self._pristine[key]
-        world.restore(snapshot)
+        if world.conn.in_transaction:
+            world.conn.execute("ROLLBACK")
+        else:
+            world.restore(snapshot)
+        world.conn.execute("BEGIN")
         return world
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
@@ -164,6 +173,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self._progress = self._state_progress()
         self._done = False
         self._last_result = ""
+        self._static_observation = self._episode_texts()
         observation = self._observation()
         self._record.shown += [observation["prompt"], observation["context"]]
         return observation, self._info(tool=None, tool_error=None)
@@ -249,7 +259,8 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
 
     # -- observation, info, render ----------------------------------------------------------------------
 
-    def _observation(self) -> dict[str, Any]:
+    def _episode_texts(self) -> dict[str, str]:
+        """The observation's texts that stay the same for the whole episode, cleaned once at reset."""
         public = self._public
         parts = [public.required_context.policy.strip()]
         if public.today is not None:
@@ -261,6 +272,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             "persona": clean_text(public.persona, MAX_TEXT),
             "context": clean_text("\n\n".join(p for p in parts if p), MAX_TEXT),
             "schema": clean_text(self._schema_summary(), MAX_TEXT),
+        }
+
+    def _observation(self) -> dict[str, Any]:
+        return {
+            **self._static_observation,
             "last_result": clean_text(self._last_result, MAX_TEXT),
             "step": min(self._step, self.max_steps),
             "invalid_calls": min(self._api.counters.errors + self._record.malformed, self.max_steps),
@@ -275,7 +291,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
 
     def _info(self, tool: str | None, tool_error: str | None) -> dict[str, Any]:
         assert self._task is not None
-        texts = [json.dumps(c.args, ensure_ascii=False) for c in self._record.calls] + [self._record.answer or ""]
+        texts = (
+            [json.dumps(c.args, ensure_ascii=False) for c in self._record.calls] + [self._record.answer or ""]
+            if self._rot.distractor_ids
+            else []
+        )
         return {
             "task_id": self._task.id,
             "suite": self._task.suite,

@@ -45,7 +45,10 @@ class UnicodeText(Text):
 
 def clean_text(text: str, max_length: int) -> str:
     """Make any text a member of a `UnicodeText(max_length)`: replace disallowed characters, cut with a marker."""
-    cleaned = "".join(ch if _allowed(ch) else REPLACEMENT for ch in text)
+    if text.replace("\n", " ").replace("\t", " ").isprintable():  # the common case, checked in C
+        cleaned = text
+    else:
+        cleaned = "".join(ch if _allowed(ch) else REPLACEMENT for ch in text)
     if len(cleaned) <= max_length:
         return cleaned
     marker = f"\n[... cut: {len(cleaned) - max_length + 40} more characters]"
