@@ -84,6 +84,20 @@ def suite_base_rates(
         out.write_text(report.model_dump_json(indent=2))
 
 
+@app.command("train")
+def train(
+    timesteps: Annotated[int, typer.Option(help="MaskablePPO timesteps (CPU).")] = 30_000,
+    eval_episodes: Annotated[int, typer.Option(help="Held-out episodes per policy.")] = 200,
+    seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+    out: Annotated[Path, typer.Option(help="Where the curve PNG and the JSON figures go.")] = Path("docs/results"),
+) -> None:
+    """Train MaskablePPO on the menu env (needs the `train` extra); compare with the random masked policy."""
+    from crm_gym.runner.train import summary, train_maskable_ppo
+
+    report = train_maskable_ppo(timesteps=timesteps, eval_episodes=eval_episodes, seed=seed, out_dir=out)
+    console.print_json(json.dumps(summary(report)))
+
+
 def _parse_scale(scale: str) -> str | float:
     try:
         return float(scale)
