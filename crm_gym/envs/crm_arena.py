@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -184,6 +184,25 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             raise CrmGymError(f"tokens must be a non-negative int, got {tokens!r}.")
         self._record.record_usage(tokens)
 
+    def tool_specs(
+        self, flavor: Literal["openai_chat", "openai_responses", "anthropic"] = "openai_chat"
+    ) -> list[dict[str, Any]]:
+        """The episode's tools in a provider's format, under the episode's drifted names (call after reset)."""
+        if self._task is None:
+            raise CrmGymError("tool_specs() describes the current episode: call reset() first.")
+        return self._api.tool_specs(flavor)
+
+    def oracle_actions(self) -> list[dict[str, Any]]:
+        """Privileged: the task's reference solution as env actions under this episode's drift (oracles, tests)."""
+        if self._task is None:
+            raise CrmGymError("oracle_actions() describes the current episode: call reset() first.")
+        if self._task.oracle is None:
+            raise CrmGymError(f"Task {self._task.id!r} has no oracle solution.")
+        calls = [(c.tool, c.args) for c in self._task.oracle.calls]
+        if isinstance(self._api, DriftedApi):
+            calls = [self._api.translate_call(tool, args) for tool, args in calls]
+        return [{"tool": tool, "args": args} for tool, args in calls] + [{"answer": self._task.oracle.answer}]
+
     # -- stepping ---------------------------------------------------------------------------------------
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
@@ -283,11 +302,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         }
 
     def _schema_summary(self) -> str:
+        """Objects and fields under their visible names, sorted by those names so the order leaks no map."""
         lines = []
         for name, obj in self._world.schema.objects.items():
-            fields = ", ".join(self._drift.field_name(name, f) for f in obj.fields)
+            fields = ", ".join(sorted(self._drift.field_name(name, f) for f in obj.fields))
             lines.append(f"{self._drift.object_name(name)}({fields})")
-        return "\n".join(lines)
+        return "\n".join(sorted(lines))
 
     def _info(self, tool: str | None, tool_error: str | None) -> dict[str, Any]:
         assert self._task is not None

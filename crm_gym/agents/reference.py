@@ -1,0 +1,62 @@
+"""Reference policies: the oracle (the task's own solution, an upper bound) and random (a floor)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from crm_gym.agents.base import Policy, PolicyStep
+from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.envs.spaces import ToolCallSpace, tool_parameters
+
+
+class OraclePolicy(Policy):
+    """Plays the task's reference solution, translated into the episode's drifted names (privileged: it reads
+    the task through the env). Scores functional 1.0 on every task with an oracle; an upper bound, not an agent."""
+
+    kind = "oracle"
+
+    def __init__(self, env: CrmArenaEnv) -> None:
+        """``env``: the env the episodes run in (its current episode's solution is played)."""
+        self._env = env
+        self._plan: list[dict[str, Any]] = []
+
+    def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
+        """Read the current episode's solution."""
+        self._plan = self._env.unwrapped.oracle_actions()
+
+    def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
+        """The next call of the solution, then its answer."""
+        return PolicyStep(action=self._plan.pop(0) if self._plan else {"answer": ""})
+
+
+class RandomPolicy(Policy):
+    """Random well-formed tool calls of the episode's tools; answers a random word from the last result with
+    probability ``answer_probability`` per step. Seeded: the same seed gives the same actions."""
+
+    kind = "random"
+
+    def __init__(self, seed: int = 0, answer_probability: float = 0.2) -> None:
+        """``seed`` fixes every draw; ``answer_probability`` is the chance of answering at each step."""
+        self.seed, self.answer_probability = seed, answer_probability
+        self._rng = np.random.default_rng(seed)
+        self._space: ToolCallSpace | None = None
+
+    def config(self) -> dict[str, Any]:
+        """Kind, seed and answer probability."""
+        return {"kind": self.kind, "seed": self.seed, "answer_probability": self.answer_probability}
+
+    def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
+        """Sample from this episode's tools (drifted names included)."""
+        self._space = ToolCallSpace(tool_parameters(tools), 10_000, seed=int(self._rng.integers(2**31)))
+
+    def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
+        """A random tool call, or a random word of the last result as the answer."""
+        if self._space is None:
+            raise RuntimeError("RandomPolicy.act() before reset().")
+        if self._rng.random() < self.answer_probability:
+            words = str(observation.get("last_result", "")).split() or ["None"]
+            return PolicyStep(action={"answer": words[int(self._rng.integers(len(words)))].strip(",.:;\"'{}[]")})
+        return PolicyStep(action=json.loads(self._space.sample()))

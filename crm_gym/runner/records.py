@@ -1,0 +1,75 @@
+"""The JSONL record of one evaluation episode: enough to resume a run, re-score it, report on it and export it.
+
+Every record carries its task, seed and perturbation, the full policy config, every step (the action sent, the
+tool result shown, the reward, the usage), the measures and the 7 dimensions, and a ``status`` that separates
+what the agent did (``completed``, ``truncated``) from what the infrastructure did (``infra_error``: never scored).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm_gym.agents.base import Usage
+
+EpisodeStatus = Literal["completed", "truncated", "infra_error"]
+
+
+class StepRecord(BaseModel):
+    """One env step as it happened."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: dict[str, Any] | str
+    tool: str | None = None
+    tool_error: str | None = None
+    result: str = ""  # the tool result (or error) text the policy was shown next
+    reward: float = 0.0
+    usage: Usage | None = None
+
+
+class EpisodeKey(BaseModel):
+    """What identifies an episode in a run: resume skips keys already written."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    trial: int = Field(ge=0)
+    drift_level: str
+    rot_level: str
+
+    def text(self) -> str:
+        """A stable one-line form, e.g. ``"lead_qualification/0007#2@drift=low,rot=none"``."""
+        return f"{self.task_id}#{self.trial}@drift={self.drift_level},rot={self.rot_level}"
+
+
+class EpisodeResult(BaseModel):
+    """One line of ``episodes.jsonl``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: EpisodeKey
+    suite: str
+    split: str | None
+    category: str
+    seed: int  # the reset seed: with key, the episode is reproduced byte for byte
+    max_steps: int
+    policy: dict[str, Any]
+    status: EpisodeStatus
+    error: str | None = None  # infra_error: what failed
+    observation: dict[str, Any] = Field(default_factory=dict)  # the reset observation (prompt, context, schema)
+    steps: list[StepRecord] = Field(default_factory=list)
+    answer: str | None = None
+    functional: float | None = None
+    passed: bool | None = None
+    outcome: str | None = None
+    score: dict[str, Any] | None = None  # total and the 7 dimensions (ScoreResult as JSON)
+    measures: dict[str, Any] | None = None
+    episode_return: float = 0.0
+    wall_seconds: float = 0.0  # timing only: excluded when runs are compared for determinism
+
+    @property
+    def scored(self) -> bool:
+        """Whether the episode counts in scores (infrastructure failures never do)."""
+        return self.status != "infra_error"
