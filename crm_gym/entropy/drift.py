@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Container, Set
-from functools import cached_property
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -155,12 +155,17 @@ class DriftMap(BaseModel):
                 return bare.get(name, name)
             return f"{self.object_name(qualifier)}.{self.field_name(qualifier, name)}"
 
-        return sub_names(text, self.qualifiers, self.bare_names.keys() | self.fields.keys(), replace)
+        return sub_names(text, self.qualifiers, self.rewritten_names, replace)
 
     @cached_property
     def bare_names(self) -> dict[str, str]:
         """Canonical -> drifted names that `rewrite_text` renames even unqualified (identifier-like ones)."""
         return {k: v for k, v in {**self.objects, **self.fields}.items() if is_identifier_like(k) or k in self.objects}
+
+    @cached_property
+    def rewritten_names(self) -> frozenset[str]:
+        """Every canonical name `rewrite_text` may rename (bare or qualified)."""
+        return frozenset(self.bare_names) | frozenset(self.fields)
 
     @cached_property
     def qualifiers(self) -> frozenset[str]:
@@ -169,6 +174,12 @@ class DriftMap(BaseModel):
 
 
 _WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=65_536)
+def word_set(text: str) -> frozenset[str]:
+    """The words of a text; schema descriptions and prompts recur across episodes, so this is cached."""
+    return frozenset(_WORD.findall(text))
 
 
 def sub_names(
@@ -188,7 +199,7 @@ def sub_names(
     >>> sub_names("see Deal.stage, stage", {"Deal"}, {"stage"}, lambda q, n, s, e: f"<{q}:{n}>")
     'see <Deal:stage>, <None:stage>'
     """
-    if names.isdisjoint(_WORD.findall(text)):  # most texts name nothing renamed: decided in C
+    if names.isdisjoint(word_set(text)):  # most texts name nothing renamed: decided without scanning again
         return text
     words = [m for m in _WORD.finditer(text) if m.group() in names or m.group() in qualifiers]
     out, last, i = [], 0, 0
@@ -223,7 +234,8 @@ def _join(words: list[str], style: str, suffix: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words) + suffix
 
 
-def _rename_field(name: str, owner_hint: str, rng: np.random.Generator, taken: set[str]) -> str:
+def _rename_candidates(name: str, owner_hint: str) -> tuple[str, ...]:
+    """Every drifted name a field may take, in draw order (synonyms of each word, then generic forms)."""
     suffix = "__c" if name.endswith("__c") else ""
     base = name[: -len(suffix)] if suffix else name
     style = _style_of(base)
@@ -234,10 +246,41 @@ def _rename_field(name: str, owner_hint: str, rng: np.random.Generator, taken: s
             candidates.append(_join([*words[:i], *synonym.split("_"), *words[i + 1 :]], style, suffix))
     candidates.append(_join(["rec", *words], style, suffix))
     candidates.append(_join([owner_hint.lower(), *words], style, suffix))
-    candidates = [c for c in candidates if c != name and c not in taken]
+    candidates.append(_join([*words, "v2"], style, suffix))  # the fallback when every other one is taken
+    return tuple(c for c in candidates if c != name)
+
+
+def _rename_field(field: _FieldPlan, rng: np.random.Generator, renamed: set[str]) -> str:
+    candidates = [c for c in field.candidates[:-1] if c not in field.taken and c not in renamed]
     if not candidates:
-        return _join([*words, "v2"], style, suffix)
+        return field.candidates[-1]
     return candidates[int(rng.integers(len(candidates)))]
+
+
+class _FieldPlan(NamedTuple):
+    """What drawing a field's new name needs, computed once per schema."""
+
+    owners: tuple[str, ...]
+    is_key: bool
+    candidates: tuple[str, ...]
+    taken: frozenset[str]
+
+
+def _field_plans(schema: Schema) -> dict[str, _FieldPlan]:
+    """Per field name (sorted): its owners, whether it is a key anywhere, its candidate names and names taken."""
+    groups: dict[str, list[str]] = {}
+    for obj in sorted(schema.objects):
+        for field in schema.objects[obj].fields:
+            groups.setdefault(field, []).append(obj)
+    return {
+        field: _FieldPlan(
+            owners=tuple(owners),
+            is_key=_is_key(schema, field, owners),
+            candidates=_rename_candidates(field, owners[0]),
+            taken=frozenset(f for o in owners for f in schema.objects[o].fields),
+        )
+        for field, owners in sorted(groups.items())
+    }
 
 
 def _is_key(schema: Schema, field: str, objects: list[str]) -> bool:
@@ -275,12 +318,9 @@ def draw_drift(schema: Schema, level: DriftLevel, seed: int) -> DriftMap:
         name = names[index]
         options = [o for o in _OBJECT_SYNONYMS.get(name, ()) if o not in schema.objects and o not in objects.values()]
         objects[name] = options[int(rng.integers(len(options)))] if options else name + "Record"
-    groups: dict[str, list[str]] = {}
-    for obj in names:
-        for field in schema.objects[obj].fields:
-            groups.setdefault(field, []).append(obj)
-    eligible = sorted(f for f, objs in groups.items() if level == "high" or not _is_key(schema, f, objs))
-    target = math.ceil(FIELD_FRACTION[level] * sum(len(objs) for objs in groups.values()))
+    plans: dict[str, _FieldPlan] = schema.derived("drift-field-plans", lambda: _field_plans(schema))
+    eligible = [f for f, plan in plans.items() if level == "high" or not plan.is_key]
+    target = math.ceil(FIELD_FRACTION[level] * sum(len(plan.owners) for plan in plans.values()))
     fields: dict[str, str] = {}
     field_objects: dict[str, tuple[str, ...]] = {}
     renamed_count = 0
@@ -288,9 +328,8 @@ def draw_drift(schema: Schema, level: DriftLevel, seed: int) -> DriftMap:
         if renamed_count >= target:
             break
         field = eligible[int(index)]
-        owners = groups[field]
-        taken = {f for o in owners for f in schema.objects[o].fields} | set(fields.values())
-        fields[field] = _rename_field(field, owners[0], rng, taken)
-        field_objects[field] = tuple(owners)
-        renamed_count += len(owners)
+        plan = plans[field]
+        fields[field] = _rename_field(plan, rng, set(fields.values()))
+        field_objects[field] = plan.owners
+        renamed_count += len(plan.owners)
     return DriftMap(level=level, seed=seed, objects=objects, fields=fields, field_objects=field_objects)

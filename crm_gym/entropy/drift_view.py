@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crm_gym.api.names import did_you_mean, find_field, find_object, unknown_field_message
-from crm_gym.entropy.drift import DriftMap, is_identifier_like, sub_names
+from crm_gym.entropy.drift import DriftMap, is_identifier_like, sub_names, word_set
 from crm_gym.errors import DriftedNameError
 from crm_gym.world.schema import FieldSpec, ObjectSpec, Schema
 
@@ -210,23 +210,53 @@ def _visible_field(owner: str, field: str, spec: FieldSpec, type_fields: set[str
     return spec.model_copy(update=update) if update else spec
 
 
+def _dependencies(schema: Schema) -> dict[tuple[str, str | None], frozenset[str]]:
+    """Per (object, field) and per (object, None): the schema names its visible spec depends on (a field's spec
+    does not depend on its own name, which is its key; an object's does on all its field names).
+
+    A spec none of whose names is renamed is shown as it is, so a view renders only what a map changes.
+    """
+    names = set(schema.objects) | {f for obj in schema.objects.values() for f in obj.fields}
+    deps: dict[tuple[str, str | None], frozenset[str]] = {}
+    for owner, obj in schema.objects.items():
+        type_fields = {s.type_field for s in obj.fields.values() if s.type_field}
+        for field, spec in obj.fields.items():
+            used = {*(word_set(spec.description) & names), *spec.targets}
+            used |= {n for n in (spec.to, spec.type_field) if n}
+            if field in type_fields:
+                used |= set(spec.values)
+            deps[owner, field] = frozenset(used)
+        deps[owner, None] = frozenset({owner, *obj.fields, *(word_set(obj.description) & names)}).union(
+            *(deps[owner, f] for f in obj.fields)
+        )
+    return deps
+
+
 def _visible_schema(schema: Schema, drift: DriftMap) -> Schema:
     """The schema with every renamed object and field under its drifted name (values naming objects too)."""
+    deps = schema.derived("drift-dependencies", lambda: _dependencies(schema))
+    renamed = drift.objects.keys() | drift.fields.keys()
     objects = {}
     for name, obj in schema.objects.items():
+        if deps[name, None].isdisjoint(renamed):
+            objects[name] = obj
+            continue
         type_fields = {s.type_field for s in obj.fields.values() if s.type_field}
         fields = {
-            drift.field_name(name, field): _visible_field(name, field, spec, type_fields, drift)
+            drift.field_name(name, field): spec
+            if deps[name, field].isdisjoint(renamed)
+            else _visible_field(name, field, spec, type_fields, drift)
             for field, spec in obj.fields.items()
         }
-        objects[drift.object_name(name)] = ObjectSpec(
+        objects[drift.object_name(name)] = ObjectSpec.model_construct(  # valid by construction: renames only
+            name=drift.object_name(name),
             description=drift.rewrite_text(obj.description),
             primary_key=drift.field_name(name, obj.primary_key),
             id_prefix=obj.id_prefix,
             search_fields=tuple(drift.field_name(name, f) for f in obj.search_fields),
             fields=fields,
         )
-    return Schema(
+    return Schema.model_construct(
         profile=schema.profile,
         description=drift.rewrite_text(schema.description),
         id_style=schema.id_style,

@@ -235,10 +235,11 @@ class World:
 
     def _execute_write(self, obj: ObjectSpec, sql: str, params: list[Any]) -> None:
         # The database is the last line of defence: a constraint that the tool layer did not catch
-        # still surfaces as an agent-facing error, and the savepoint leaves nothing half-written.
+        # still surfaces as an agent-facing error. One statement is atomic in SQLite (its trigger actions
+        # included: a failed statement is backed out whole), so no savepoint is needed; savepoints would
+        # also make FTS5 flush its index once per write.
         try:
-            with self.atomic():
-                self.conn.execute(sql, params)
+            self.conn.execute(sql, params)
         except sqlite3.IntegrityError as err:
             raise CrmError(_integrity_message(obj, str(err))) from err
 
