@@ -47,7 +47,7 @@ class QueryContext:
 AstPass = Callable[[exp.Query, QueryContext], exp.Query]
 ColumnPass = Callable[[list[str], QueryContext], list[str]]
 
-_CACHED_TRANSLATIONS = 512
+_CACHED_TRANSLATIONS = 4096  # covers every distinct oracle query of a 2,200-task split
 _EXAMPLE = "SELECT Id, Name FROM Account WHERE Name LIKE 'A%' ORDER BY Name LIMIT 10"
 
 
@@ -513,7 +513,7 @@ class Pipeline:
     def translate(self, text: str, ctx: QueryContext) -> Translation:
         """SQLite SQL for one SQL or SOQL query; `CrmError` when it is not one valid SELECT over the org.
 
-        Translations are pure functions of (pipeline, text, schema, today), so the last few hundred are kept
+        Translations are pure functions of (pipeline, text, schema, today), so the last few thousand are kept
         per schema: an episode replayed, or a policy that repeats its queries, skips parsing.
         """
         cache: OrderedDict[tuple[Pipeline, str, dt.date | None], Translation] = ctx.schema.derived(
