@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class CrmGymError(Exception):
     """Base class for developer-facing errors (misuse of the library)."""
@@ -16,7 +18,16 @@ class CrmError(CrmGymError, ValueError):
 
 
 class DriftedNameError(CrmError):
-    """A `CrmError` whose message already speaks the drifted schema names an episode shows (not rewritten again)."""
+    """A `CrmError` whose message already speaks the drifted schema names an episode shows (not rewritten again).
+
+    ``stale_names`` are the canonical names the call used that the episode's drift renamed: the error is the
+    agent's stale schema knowledge, which the drift-adaptation dimension measures.
+    """
+
+    def __init__(self, message: str, *, stale_names: Iterable[str] = ()) -> None:
+        """``message`` for the agent; ``stale_names``: renamed canonical names that caused the error."""
+        super().__init__(message)
+        self.stale_names = tuple(sorted(set(stale_names)))
 
 
 class UnknownProfileError(CrmGymError, KeyError):

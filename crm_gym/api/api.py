@@ -38,6 +38,8 @@ class ToolResult(BaseModel):
     ok: bool
     output: Any = None
     error: str | None = None
+    stale_names: tuple[str, ...] = ()
+    """On a failed call under schema drift: the renamed canonical names it used (see `DriftedNameError`)."""
 
     def text(self) -> str:
         """The result as the agent reads it: JSON output, or ``Error: ...``."""
@@ -107,7 +109,7 @@ class MockCrmApi:
         try:
             return ToolResult(tool=name, ok=True, output=self.call(name, args))
         except CrmError as err:
-            return ToolResult(tool=name, ok=False, error=str(err))
+            return ToolResult(tool=name, ok=False, error=str(err), stale_names=getattr(err, "stale_names", ()))
 
     def _tool(self, name: str) -> ToolDef:
         definition = self.tools.get(name) if isinstance(name, str) else None

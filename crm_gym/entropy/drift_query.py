@@ -41,7 +41,8 @@ class DriftedNames:
         try:
             resolve_names(tree, QueryContext(self.view.visible, ctx.today))
         except CrmError as err:
-            raise DriftedNameError(str(err)) from err
+            used = {identifier.name for identifier in tree.find_all(exp.Identifier)}
+            raise DriftedNameError(str(err), stale_names=self.view.stale_names(used)) from err
         _Canonicalizer(self.view).run(tree)
         return tree
 

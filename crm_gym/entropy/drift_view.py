@@ -88,7 +88,8 @@ class DriftView:
         if visible is None:
             raise DriftedNameError(
                 f"Unknown object {name!r}.{did_you_mean(str(name), self.visible.objects)} "
-                f"Objects in this org: {', '.join(sorted(self.visible.objects))}."
+                f"Objects in this org: {', '.join(sorted(self.visible.objects))}.",
+                stale_names=self.stale_names([name]),
             )
         return self._canonical_objects[visible]
 
@@ -99,7 +100,8 @@ class DriftView:
         if visible is None and not exact and isinstance(name, str):
             visible = find_field(spec, name)
         if visible is None:
-            raise DriftedNameError(unknown_field_message(spec, str(name)))
+            stale = [name] if name in self.drift.fields_by_object.get(canonical_object, {}) else []
+            raise DriftedNameError(unknown_field_message(spec, str(name)), stale_names=stale)
         return self.drift.canonical_field(canonical_object, visible) or visible
 
     def value_in(self, canonical_object: str, canonical_field: str, value: Any) -> Any:
@@ -112,7 +114,8 @@ class DriftView:
             spec = self.visible_object(canonical_object)
             field = self.field_out(canonical_object, canonical_field)
             raise DriftedNameError(
-                f"{spec.name}.{field}: {value!r} is not allowed; expected {spec.fields[field].allowed()}."
+                f"{spec.name}.{field}: {value!r} is not allowed; expected {spec.fields[field].allowed()}.",
+                stale_names=[value],
             )
         return value
 
@@ -123,6 +126,10 @@ class DriftView:
             field = self.field_in(canonical_object, name)
             out[field] = self.value_in(canonical_object, field, value)
         return out
+
+    def stale_names(self, names: Iterable[Any]) -> list[str]:
+        """Those of ``names`` that are canonical names this map renamed (an agent using them is out of date)."""
+        return [n for n in names if isinstance(n, str) and n in self._renamed]
 
     # -- canonical -> agent-visible -------------------------------------------------------------------
 

@@ -157,7 +157,8 @@ class DriftedApi(MockCrmApi):
                 visible = list(definition.arguments.values())
                 raise DriftedNameError(
                     f"{definition.name} has no argument {name!r}.{did_you_mean(str(name), visible)} "
-                    f"Arguments: {', '.join(visible)}."
+                    f"Arguments: {', '.join(visible)}.",
+                    stale_names=[name] if name in definition.arguments else [],
                 )
             arg = canonical_of[name]
             ref = definition.field_refs.get(arg)

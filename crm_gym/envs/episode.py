@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 
 from crm_gym.api.api import ToolResult
@@ -14,8 +12,6 @@ from crm_gym.scoring.measures import EpisodeMeasures, count_recovered_errors
 from crm_gym.scoring.outcome import Outcome, score_outcome
 from crm_gym.tasks.model import Task, ToolCall
 from crm_gym.world.world import World
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -35,20 +31,15 @@ class EpisodeRecord:
         self.tokens = (self.tokens or 0) + tokens
 
 
-def _names_used(call: ToolCall) -> set[str]:
-    text = json.dumps(call.args, ensure_ascii=False)
-    return set(_WORD.findall(text)) | set(call.args)
-
-
-def stale_name_errors(record: EpisodeRecord, drift: DriftMap) -> tuple[int, int]:
-    """Failed calls that used a canonical name the drift renamed, and how many of those were recovered."""
-    stale = set(drift.objects) | set(drift.fields)
+def stale_name_errors(record: EpisodeRecord) -> tuple[int, int]:
+    """Calls the drifted API refused because they used a canonical name the drift renamed (as the API reported
+    it, see `DriftedNameError`), and how many were recovered by a later successful call of the same tool."""
     errors = recovered = 0
     pending: dict[str, int] = {}
     for call, result in zip(record.calls, record.results, strict=True):
         if result.ok:
             recovered += pending.pop(call.tool, 0)
-        elif stale & _names_used(call):
+        elif result.stale_names:
             errors += 1
             pending[call.tool] = pending.get(call.tool, 0) + 1
     return errors, recovered
@@ -60,7 +51,7 @@ def measure_episode(
     """Score a finished episode: the functional verdict, the measures and the 7-dimension score."""
     outcome = score_outcome(task, world, record.answer, record.calls, record.results)
     claims = check_claims(record.answer, record.shown, world)
-    drift_errors, drift_recovered = stale_name_errors(record, drift) if not drift.is_identity else (0, 0)
+    drift_errors, drift_recovered = stale_name_errors(record)
     measures = EpisodeMeasures(
         functional=outcome.functional,
         drift_level=drift.level,

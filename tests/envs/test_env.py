@@ -148,6 +148,22 @@ def test_high_drift_renames_for_real_and_the_map_aware_oracle_still_passes() -> 
     assert any(errors), "canonical names must fail under high drift"
 
 
+def test_stale_names_are_counted_exactly_and_their_recovery_too() -> None:
+    env = CrmArenaEnv(suite="crmarena_pro", split="test", org_scale="small", drift_level="high", max_steps=10)
+    env.reset(seed=3)
+    drift = env._api.drift  # noqa: SLF001 - the test knows the map to pick a renamed object
+    renamed = sorted(drift.objects)[0]
+    typo = {"tool": "describe", "args": {"object": "NoSuchObject"}}
+    stale = {"tool": "describe", "args": {"object": renamed}}
+    fixed = {"tool": "describe", "args": {"object": drift.objects[renamed]}}
+    for action in (typo, stale, fixed):
+        *_, info = env.step(action)
+    *_, info = env.step({"answer": "None"})
+    measures = info["measures"]
+    assert (measures["drift_errors"], measures["drift_recovered"]) == (1, 1)  # the typo is not a stale name
+    assert measures["invalid_calls"] == 2
+
+
 EPISODE_SCRIPT = """
 import hashlib, json, sys
 from crm_gym.envs.crm_arena import CrmArenaEnv
