@@ -98,6 +98,8 @@ class DriftMap(BaseModel):
     objects: dict[str, str] = {}
     fields: dict[str, str] = {}
     field_objects: dict[str, tuple[str, ...]] = {}
+    data_words: tuple[str, ...] = ()
+    """Renamed object names that are also picklist values (the stage "Quote"): prose keeps them, they are data."""
 
     @property
     def is_identity(self) -> bool:
@@ -140,15 +142,16 @@ class DriftMap(BaseModel):
                 return canonical
         return None if visible in renamed else visible
 
-    def rewrite_text(self, text: str) -> str:
+    def rewrite_text(self, text: str, *, prose: bool = False) -> str:
         """Rewrite schema names in free text: ``Object.field`` forms always, bare names when identifier-like.
 
         Plain words ("name", "Status") are left alone in prose: the task speaks business language and the
-        agent must map it onto the drifted schema itself.
+        agent must map it onto the drifted schema itself. ``prose=True`` (task texts) also leaves alone the
+        renamed object names that are picklist values, which there are data ("deals in the Quote stage").
         """
         if self.is_identity:
             return text
-        bare = self.bare_names
+        bare = self.prose_names if prose else self.bare_names
 
         def replace(qualifier: str | None, name: str, start: int, end: int) -> str:
             if qualifier is None:
@@ -161,6 +164,11 @@ class DriftMap(BaseModel):
     def bare_names(self) -> dict[str, str]:
         """Canonical -> drifted names that `rewrite_text` renames even unqualified (identifier-like ones)."""
         return {k: v for k, v in {**self.objects, **self.fields}.items() if is_identifier_like(k) or k in self.objects}
+
+    @cached_property
+    def prose_names(self) -> dict[str, str]:
+        """`bare_names` less the data words: what task prose renames unqualified ("the Quote stage" is data)."""
+        return {k: v for k, v in self.bare_names.items() if k not in self.data_words}
 
     @cached_property
     def rewritten_names(self) -> frozenset[str]:
@@ -332,4 +340,8 @@ def draw_drift(schema: Schema, level: DriftLevel, seed: int) -> DriftMap:
         fields[field] = _rename_field(plan, rng, set(fields.values()))
         field_objects[field] = plan.owners
         renamed_count += len(plan.owners)
-    return DriftMap(level=level, seed=seed, objects=objects, fields=fields, field_objects=field_objects)
+    values = {v for obj in schema.objects.values() for spec in obj.fields.values() for v in spec.values}
+    data_words = tuple(sorted(name for name in objects if name in values))
+    return DriftMap(
+        level=level, seed=seed, objects=objects, fields=fields, field_objects=field_objects, data_words=data_words
+    )

@@ -222,12 +222,13 @@ def drift_public_view(task: PublicTask, drift: DriftMap) -> PublicTask:
     """A task's public context with schema names rewritten by ``drift`` (see `DriftMap.rewrite_text`)."""
     if drift.is_identity:
         return task
-    policy = task.required_context.model_copy(update={"policy": drift.rewrite_text(task.required_context.policy)})
+    policy_text = drift.rewrite_text(task.required_context.policy, prose=True)
+    policy = task.required_context.model_copy(update={"policy": policy_text})
     return task.model_copy(
         update={
-            "prompt": drift.rewrite_text(task.prompt),
-            "persona": drift.rewrite_text(task.persona),
+            "prompt": drift.rewrite_text(task.prompt, prose=True),
+            "persona": drift.rewrite_text(task.persona, prose=True),
             "required_context": policy,
-            "optional_context": drift.rewrite_text(task.optional_context),
+            "optional_context": drift.rewrite_text(task.optional_context, prose=True),
         }
     )

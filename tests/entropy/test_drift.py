@@ -61,3 +61,14 @@ def test_rewrite_text_renames_schema_names_not_prose() -> None:
     assert drift.field_name("Quote", "opportunity_id") in rewritten
     assert "the name of the deal stays" in rewritten
     assert draw_drift(SCHEMA, "none", 3).rewrite_text(text) == text
+
+
+def test_prose_keeps_renamed_object_names_that_are_picklist_values() -> None:
+    schema = load_schema("crmarena_pro_b2b")
+    drift = next(d for d in (draw_drift(schema, "high", s) for s in range(200)) if "Quote" in d.objects)
+    assert drift.data_words == ("Quote",)  # "Quote" is also an Opportunity stage
+    text = "Deals in the Quote stage; read Quote.Status first."
+    assert drift.rewrite_text(text, prose=True) == (
+        f"Deals in the Quote stage; read {drift.objects['Quote']}.{drift.field_name('Quote', 'Status')} first."
+    )
+    assert drift.rewrite_text(text).startswith(f"Deals in the {drift.objects['Quote']} stage")  # schema text does
