@@ -1,0 +1,1 @@
+"""Per-category plans of the baseline policy for the CRMArena-Pro suite."""
