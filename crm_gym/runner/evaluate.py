@@ -1,0 +1,116 @@
+"""Evaluate a policy: every planned episode, ``concurrency`` at a time, each written as soon as it ends.
+
+The asyncio backend keeps a pool of up to ``concurrency`` envs in one process: each runs one episode at a time,
+its steps are quick CPU work and the policy's calls are awaited, so slow model calls overlap. The Ray backend
+(`crm_gym.runner.ray_backend`) runs each episode as a Ray task instead. Either way an episode's record depends
+only on the config and its key, never on the order episodes finish in, and a run killed half-way resumes
+where it stopped (see `crm_gym.runner.store`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator
+
+from rich.progress import Progress
+
+from crm_gym import __version__
+from crm_gym.agents.registry import PolicyFactory
+from crm_gym.agents.registry import policy_factory as factory_for
+from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.runner.episodes import check_policy, run_episode
+from crm_gym.runner.eval_config import EvalConfig
+from crm_gym.runner.plan import PlannedEpisode, make_env, plan_episodes, select_tasks
+from crm_gym.runner.records import EpisodeKey, EpisodeResult
+from crm_gym.runner.store import RunStore
+from crm_gym.tasks.model import Task
+
+__all__ = ["EvalConfig", "arun_eval", "run_eval"]
+
+OnResult = Callable[[EpisodeResult], None]
+
+
+async def arun_eval(
+    config: EvalConfig, policy_factory: PolicyFactory | None = None, progress: bool = False
+) -> list[EpisodeResult]:
+    """Run (or resume) an evaluation and return every episode's record, in plan order.
+
+    Args:
+        config: What to run and how.
+        policy_factory: Builds each episode's policy (default: from ``config.policy`` and ``policy_options``).
+        progress: Show a progress bar.
+
+    Raises:
+        CrmGymError: a bad policy spec, a policy that cannot be built, unknown tasks or categories, or a resumed
+            folder of another config.
+    """
+    factory = policy_factory or factory_for(config.policy, **config.policy_options)
+    tasks = select_tasks(config)
+    plan = plan_episodes(config, tasks)
+    store = RunStore(config.out_dir) if config.out_dir is not None else None
+    results: dict[EpisodeKey, EpisodeResult] = store.open(config, __version__) if store is not None else {}
+    todo = [episode for episode in plan if episode.key not in results]
+    with _progress_bar(progress, len(plan), len(results)) as advance:
+
+        def on_result(record: EpisodeResult) -> None:
+            results[record.key] = record
+            if store is not None:
+                store.append(record)
+            advance()
+
+        try:
+            if todo:
+                first_env = make_env(config, tasks)
+                await check_policy(first_env, factory, todo[0].key, todo[0].seed)
+                if config.backend == "ray":
+                    from crm_gym.runner.ray_backend import run_on_ray
+
+                    await run_on_ray(config, tasks, todo, policy_factory, on_result)
+                else:
+                    await _run_in_process(config, tasks, todo, factory, on_result, first_env)
+        finally:
+            if store is not None:
+                store.close()
+    return [results[episode.key] for episode in plan]
+
+
+def run_eval(
+    config: EvalConfig, policy_factory: PolicyFactory | None = None, progress: bool = False
+) -> list[EpisodeResult]:
+    """`arun_eval` for synchronous code (starts its own event loop)."""
+    return asyncio.run(arun_eval(config, policy_factory, progress))
+
+
+async def _run_in_process(
+    config: EvalConfig,
+    tasks: list[Task],
+    todo: list[PlannedEpisode],
+    factory: PolicyFactory,
+    on_result: OnResult,
+    first_env: CrmArenaEnv,
+) -> None:
+    """Up to ``concurrency`` workers, each with its own env (``first_env``, then new ones as needed), take the
+    next episode until none is left."""
+    pending: Iterator[PlannedEpisode] = iter(todo)
+    spare = [first_env]
+
+    async def worker() -> None:
+        env = None
+        for episode in pending:
+            env = env or (spare.pop() if spare else make_env(config, tasks))
+            on_result(await run_episode(env, factory, episode.key, episode.seed, config.split, config.timeout_s))
+
+    async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
+        for _ in range(min(config.concurrency, len(todo))):
+            group.create_task(worker())
+
+
+@contextlib.contextmanager
+def _progress_bar(show: bool, total: int, done: int) -> Iterator[Callable[[], None]]:
+    if not show:
+        yield lambda: None
+        return
+    with Progress() as bar:
+        task = bar.add_task("episodes", total=total, completed=done)
+        yield lambda: bar.advance(task)

@@ -1,0 +1,101 @@
+"""Re-score a run from its saved trajectories and compare with the stored scores.
+
+Every scored episode is replayed in a fresh env (`crm_gym.runner.replay`); the recomputed record is written to
+``rescored.jsonl`` next to ``episodes.jsonl``, which is never modified. Any difference (status, functional
+verdict, score, measures, return, or a step's reward or result text) is reported as a mismatch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from crm_gym.runner.records import EpisodeResult, StepRecord
+from crm_gym.runner.replay import Replayer
+from crm_gym.runner.store import read_episodes, read_run, write_episodes
+
+RESCORED_FILE = "rescored.jsonl"
+SCORED_FIELDS = ("status", "functional", "passed", "outcome", "score", "measures", "episode_return")
+
+
+class Mismatch(BaseModel):
+    """One stored value the replay does not reproduce."""
+
+    episode: str  # EpisodeKey.text()
+    field: str  # a record field, or "steps[i].reward" / "steps[i].result"
+    stored: Any
+    rescored: Any
+
+
+class RescoreReport(BaseModel):
+    """What `rescore` did."""
+
+    episodes: int  # scored episodes replayed
+    skipped: int  # infrastructure failures (never scored)
+    mismatches: list[Mismatch]
+    output: Path
+
+    @property
+    def ok(self) -> bool:
+        """Whether every stored score was reproduced."""
+        return not self.mismatches
+
+
+def rescore(out_dir: Path) -> RescoreReport:
+    """Replay every scored episode of the run in ``out_dir``, write ``rescored.jsonl`` and list the mismatches."""
+    out_dir = Path(out_dir)
+    replayer = Replayer(read_run(out_dir).eval_config())
+    records = read_episodes(out_dir)
+    scored = [r for r in records if r.scored]
+    rescored = [rescore_episode(replayer, r) for r in scored]
+    output = out_dir / RESCORED_FILE
+    write_episodes(output, rescored)
+    mismatches = [m for stored, new in zip(scored, rescored, strict=True) for m in compare(stored, new)]
+    return RescoreReport(episodes=len(scored), skipped=len(records) - len(scored), mismatches=mismatches, output=output)
+
+
+def rescore_episode(replayer: Replayer, record: EpisodeResult) -> EpisodeResult:
+    """The record with every score recomputed by replaying its actions."""
+    steps: list[StepRecord] = []
+    info: dict[str, Any] = {}
+    for (observation, reward, step_info), saved in zip(replayer.replay(record), record.steps, strict=False):
+        steps.append(saved.model_copy(update={"reward": reward, "result": observation["last_result"]}))
+        info = step_info
+    return record.model_copy(
+        update={
+            "steps": steps,
+            "status": info.get("status", "truncated"),
+            "functional": info.get("functional"),
+            "passed": info.get("passed"),
+            "outcome": info.get("outcome"),
+            "score": info.get("score"),
+            "measures": info.get("measures"),
+            "episode_return": sum(s.reward for s in steps),
+        }
+    )
+
+
+def compare(stored: EpisodeResult, rescored: EpisodeResult) -> list[Mismatch]:
+    """The scored fields and step outcomes on which two records of one episode differ."""
+    episode = stored.key.text()
+    found = [
+        Mismatch(episode=episode, field=name, stored=getattr(stored, name), rescored=getattr(rescored, name))
+        for name in SCORED_FIELDS
+        if getattr(stored, name) != getattr(rescored, name)
+    ]
+    if len(stored.steps) != len(rescored.steps):
+        found.append(Mismatch(episode=episode, field="steps", stored=len(stored.steps), rescored=len(rescored.steps)))
+    for i, (old, new) in enumerate(zip(stored.steps, rescored.steps, strict=False)):
+        for name in ("reward", "result"):
+            if getattr(old, name) != getattr(new, name):
+                found.append(
+                    Mismatch(
+                        episode=episode,
+                        field=f"steps[{i}].{name}",
+                        stored=getattr(old, name),
+                        rescored=getattr(new, name),
+                    )
+                )
+    return found
