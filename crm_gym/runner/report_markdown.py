@@ -1,0 +1,201 @@
+"""The report's text: a summary and titled Markdown sections built from `RunStats`, shared by report.md and the
+HTML page (which renders the same Markdown and adds the plots)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from crm_gym.runner.report_stats import GroupStats, MeanEstimate, RunStats, SuccessRate
+
+MAX_LISTED_FAILURES = 50
+_DASH = "–"
+
+
+class Section(BaseModel):
+    """One titled part of the report; ``id`` is its HTML anchor and the key of its plots."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    body: str  # Markdown
+
+
+def summary(stats: RunStats) -> str:
+    """One paragraph: what ran and how it went."""
+    scored = stats.overall.success.n
+    policies = ", ".join(sorted({str(p.get("kind", "?")) for p in stats.policies})) or _DASH
+    last = stats.pass_k[-1] if stats.pass_k else None
+    reliability = f" pass^{last.k} is {_share(last.value, last.low, last.high)}." if last else ""
+    return (
+        f"{stats.episodes} episodes ({scored} scored, {stats.overall.infra_errors} infrastructure failures, "
+        f"excluded from every score), up to {stats.trials} trial{'s' * (stats.trials != 1)} per task condition, "
+        f"policy {policies}. "
+        f"Success {format_success(stats.overall.success)}, mean total {format_mean(stats.overall.total)} "
+        f"of 100.{reliability} Brackets are 95% confidence intervals."
+    )
+
+
+def report_sections(stats: RunStats, run_config: dict[str, Any] | None) -> list[Section]:
+    """The report's sections, in reading order."""
+    return [
+        Section(id="headline", title="Headline", body=_headline(stats)),
+        Section(id="categories", title="Success by category", body=_categories(stats)),
+        Section(id="dimensions", title="Score dimensions", body=_dimensions(stats)),
+        Section(id="pass-k", title="Reliability: pass^k", body=_pass_k(stats)),
+        Section(id="degradation", title="Degradation under drift and rot", body=_degradation(stats)),
+        Section(id="infra", title="Infrastructure failures", body=_infra(stats)),
+        Section(id="config", title="Run configuration", body=_config(stats, run_config)),
+    ]
+
+
+def render_markdown(title: str, stats: RunStats, sections: Sequence[Section]) -> str:
+    """report.md: the title, the summary and every section."""
+    parts = [f"# {title}", summary(stats), *(f"## {s.title}\n\n{s.body}" for s in sections)]
+    return "\n\n".join(parts).rstrip() + "\n"
+
+
+def format_success(rate: SuccessRate) -> str:
+    """A success rate as ``"62.5% [48.1, 75.0]"``."""
+    return _share(rate.rate, rate.low, rate.high)
+
+
+def format_mean(mean: MeanEstimate) -> str:
+    """A 0-100 mean as ``"58.1 [52.0, 64.2]"``."""
+    if mean.mean is None:
+        return _DASH
+    return f"{mean.mean:.1f} [{mean.low:.1f}, {mean.high:.1f}]"
+
+
+def _share(value: float | None, low: float | None, high: float | None) -> str:
+    if value is None:
+        return _DASH
+    return f"{100 * value:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
+
+
+def _headline(stats: RunStats) -> str:
+    rows = stats.suites if len(stats.suites) == 1 else [*stats.suites, stats.overall]
+    usage = stats.usage
+    usage_rows = [
+        ["steps", _number(usage.steps)],
+        ["tool calls", _number(usage.tool_calls)],
+        ["invalid calls", _number(usage.invalid_calls)],
+        ["tokens scored", _number(usage.tokens_scored, 0)],
+        [
+            "tokens reported by the provider",
+            _DASH if usage.reported_token_share is None else f"{usage.reported_token_share:.0%} of episodes",
+        ],
+        ["wall time, all episodes", f"{usage.wall_seconds:.1f} s"],
+    ]
+    return (
+        _group_table(rows, "suite")
+        + "\n\nMeans per scored episode (tokens are the provider's usage, or emitted characters / 4 without it):\n\n"
+        + _table(["measure", "mean"], usage_rows, "lr")
+    )
+
+
+def _categories(stats: RunStats) -> str:
+    if len(stats.categories) == 1:
+        return _group_table(next(iter(stats.categories.values())), "category")
+    return "\n\n".join(f"### {suite}\n\n{_group_table(rows, 'category')}" for suite, rows in stats.categories.items())
+
+
+def _dimensions(stats: RunStats) -> str:
+    rows = [
+        [d.name, _DASH if d.weight is None else f"{d.weight:.2f}", str(d.score.n), format_mean(d.score)]
+        for d in stats.dimensions
+    ]
+    return (
+        "Mean over the scored episodes that include each dimension (DRIFT_ADAPTATION exists only on drift "
+        "episodes); efficiency, recovery and drift dimensions are gated on success (docs/scoring.md).\n\n"
+        + _table(["dimension", "base weight", "episodes", "mean [95% CI]"], rows, "lrrr")
+    )
+
+
+def _pass_k(stats: RunStats) -> str:
+    rows = [[str(p.k), str(p.conditions), _share(p.value, p.low, p.high)] for p in stats.pass_k]
+    return (
+        "The chance that k trials of the same task condition (task, drift and rot level) all pass: per "
+        "condition C(c, k) / C(n, k) for c passes in n scored trials (tau-bench's estimator), averaged over "
+        "the conditions with at least k scored trials; CIs from a bootstrap over conditions.\n\n"
+        + _table(["k", "conditions", "pass^k [95% CI]"], rows, "rrr")
+    )
+
+
+def _degradation(stats: RunStats) -> str:
+    return (
+        "Each level pools the run's episodes at that level, whatever the other factor's level.\n\n"
+        f"### By drift level\n\n{_group_table(stats.by_drift, 'drift')}\n\n"
+        f"### By rot level\n\n{_group_table(stats.by_rot, 'rot')}"
+    )
+
+
+def _infra(stats: RunStats) -> str:
+    failures = stats.infra_failures
+    if not failures:
+        return "None: every episode was scored."
+    by_error = Counter(f.error for f in failures)
+    listed = [[f"`{f.key}`", f.error] for f in failures[:MAX_LISTED_FAILURES]]
+    more = len(failures) - len(listed)
+    return (
+        f"{len(failures)} episodes failed outside the agent's control; they are left out of every score above "
+        "(rerun them with the runner's resume).\n\n"
+        + _table(
+            ["error", "episodes"], [[e, str(n)] for e, n in sorted(by_error.items(), key=lambda x: (-x[1], x[0]))], "lr"
+        )
+        + "\n\n"
+        + _table(["episode", "error"], listed, "ll")
+        + (f"\n\n... and {more} more." if more else "")
+    )
+
+
+def _config(stats: RunStats, run_config: dict[str, Any] | None) -> str:
+    parts = []
+    for i, policy in enumerate(stats.policies, 1):
+        heading = "Policy" if len(stats.policies) == 1 else f"Policy {i}"
+        rows = [[key, _cell(value)] for key, value in policy.items()]
+        parts.append(f"{heading}:\n\n" + _table(["setting", "value"], rows, "ll"))
+    if run_config is None:
+        parts.append("No run.json in the run folder.")
+    else:
+        parts.append("run.json:\n\n```json\n" + json.dumps(run_config, indent=2, ensure_ascii=False) + "\n```")
+    return "\n\n".join(parts)
+
+
+def _group_table(groups: Sequence[GroupStats], label: str) -> str:
+    rows = [
+        [
+            g.name,
+            str(g.success.n),
+            str(g.success.passed),
+            format_success(g.success),
+            format_mean(g.total),
+            str(g.infra_errors),
+        ]
+        for g in groups
+    ]
+    header = [label, "scored", "passed", "success [95% CI]", "mean total [95% CI]", "infra errors"]
+    return _table(header, rows, "lrrrrr")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    rule = {"l": ":--", "r": "--:"}
+    lines = [header, [rule[a] for a in align], *rows]
+    return "\n".join("| " + " | ".join(_escape(c) for c in line) + " |" for line in lines)
+
+
+def _escape(cell: str) -> str:
+    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return _DASH if value is None else f"{value:,.{digits}f}"
