@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crm_gym.api import MockCrmApi
+from crm_gym.runner.cli_eval import eval_command, export_command, rescore_command
+from crm_gym.runner.report import report_command
 from crm_gym.world.generate import build_org
 from crm_gym.world.schema import list_profiles
 
@@ -96,6 +98,25 @@ def train(
 
     report = train_maskable_ppo(timesteps=timesteps, eval_episodes=eval_episodes, seed=seed, out_dir=out)
     console.print_json(json.dumps(summary(report)))
+
+
+app.command("eval")(eval_command)
+app.command("rescore")(rescore_command)
+app.command("report")(report_command)
+app.command("export")(export_command)
+
+
+def _serve_needs_extra() -> None:
+    """Serve crm_gym as an A2A evaluator (needs the `a2a` extra: pip install 'crm_gym[a2a]')."""
+    console.print("[red]crm-gym serve needs the a2a extra: pip install 'crm_gym[a2a]'[/red]")
+    raise typer.Exit(2)
+
+
+try:  # the A2A server is an extra: the rest of the CLI starts without it
+    from crm_gym.runner.serve import serve_command
+except ImportError:
+    serve_command = _serve_needs_extra
+app.command("serve")(serve_command)
 
 
 def _parse_scale(scale: str) -> str | float:
