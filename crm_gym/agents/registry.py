@@ -23,7 +23,8 @@ def policy_factory(spec: str, **options: Any) -> PolicyFactory:
     """The factory of the policy ``spec`` names; ``options`` go to the policy's constructor.
 
     ``random`` is seeded with the episode seed unless ``options`` give ``seed``; LLM policies get ``options``
-    as they are (model settings such as ``temperature``, ``seed``, ``max_tokens``, ``base_url``, ``cache``).
+    as they are (model settings such as ``temperature``, ``seed``, ``max_tokens``, ``base_url``), except
+    ``cache_dir`` and ``cache_mode`` ("read_write" or "replay"), which set up the request cache.
 
     Raises:
         CrmGymError: the spec is none of the allowed forms (listed in the message).
@@ -57,13 +58,30 @@ def _random(options: dict[str, Any]) -> PolicyFactory:
 def _openai(model: str, options: dict[str, Any]) -> PolicyFactory:
     from crm_gym.agents.llm import OpenAIPolicy
 
-    return lambda env, seed: OpenAIPolicy(model, **options)
+    return _llm(OpenAIPolicy, model, options)
 
 
 def _anthropic(model: str, options: dict[str, Any]) -> PolicyFactory:
     from crm_gym.agents.llm import AnthropicPolicy
 
-    return lambda env, seed: AnthropicPolicy(model, **options)
+    return _llm(AnthropicPolicy, model, options)
+
+
+def _llm(policy_class: Any, model: str, options: dict[str, Any]) -> PolicyFactory:
+    """An LLM policy per episode. ``cache_dir`` (with ``cache_mode``: read_write or replay) caches its calls,
+    scoped by the episode seed so that each trial of a task is cached, and replayed, on its own."""
+    from crm_gym.agents.llm import LlmCache
+
+    options = dict(options)
+    cache_dir, cache_mode = options.pop("cache_dir", None), options.pop("cache_mode", "read_write")
+    cache = LlmCache(cache_dir, cache_mode) if cache_dir is not None else None
+
+    def build(env: CrmArenaEnv, seed: int) -> Policy:
+        policy = policy_class(model, cache=cache, **options)
+        policy.cache_scope = f"episode-seed={seed}"
+        return policy
+
+    return build
 
 
 def _a2a(url: str, options: dict[str, Any]) -> PolicyFactory:
