@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from crm_gym.api.api import MockCrmApi
@@ -49,6 +49,26 @@ class _DriftedTool(ToolDef):
         return self.visible_parameters
 
 
+class _RenderedTools(Mapping[str, ToolDef]):
+    """The tools under one drift map, each rendered when first used: an episode that calls three tools does not
+    pay for rendering thirty (`tool_specs` renders them all)."""
+
+    def __init__(self, canonical: Mapping[str, ToolDef], render: Callable[[ToolDef], ToolDef]) -> None:
+        self._canonical, self._render = dict(canonical), render
+        self._rendered: dict[str, ToolDef] = {}
+
+    def __getitem__(self, name: str) -> ToolDef:
+        if name not in self._rendered:
+            self._rendered[name] = self._render(self._canonical[name])
+        return self._rendered[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._canonical)
+
+    def __len__(self) -> int:
+        return len(self._canonical)
+
+
 class DriftedApi(MockCrmApi):
     """A `MockCrmApi` whose agent-facing names follow a `DriftMap`; the store keeps the canonical names.
 
@@ -75,10 +95,8 @@ class DriftedApi(MockCrmApi):
         self.drift = drift
         self.view = DriftView.of(self.schema, drift)
         self.query_pipeline = drift_pipeline(self.view, api.query_pipeline)
-        rendered = self.view.derived(
-            ("tools", tuple(api.tools)), lambda: {name: self._drifted_tool(t) for name, t in api.tools.items()}
-        )
-        self.tools = dict(rendered)
+        key = ("tools", tuple(api.tools))
+        self.tools = self.view.derived(key, lambda: _RenderedTools(api.tools, self._drifted_tool))
         self._describer = types.SimpleNamespace(schema=self.view.visible)  # describe reads only ``schema``
 
     # -- the tools as the agent sees them -------------------------------------------------------------
