@@ -1,8 +1,9 @@
 """`SchemaNames`: finds the episode's (possibly drifted) names from the schema summary and the tool parameters.
 
-It knows the canonical CRM schema (standard Salesforce-style names an agent is expected to know) and a small
-table of CRM synonyms. A canonical name the episode shows is used as is; a missing one is matched against the
-names the episode shows that no canonical name explains, by synonyms, prefixes and `difflib` similarity.
+It knows the canonical CRM schema (standard Salesforce-style names an agent is expected to know), and nothing
+of how the env draws its renames: no synonym table (the drift generator's vocabulary would be an answer key). A
+canonical name the episode shows is used as is; a missing one is paired with a name the episode shows that no
+canonical name explains, by elimination within the object, an object-name prefix and `difflib` similarity.
 """
 
 from __future__ import annotations
@@ -14,58 +15,6 @@ from typing import Any
 
 from crm_gym.world.schema import load_schema
 
-# What admins commonly call the standard objects in other orgs.
-OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "Account": ("Customer", "Company", "Client", "Organization"),
-    "Contact": ("Person", "CustomerContact", "Stakeholder"),
-    "Opportunity": ("Deal", "SalesOpportunity", "Pipeline"),
-    "Case": ("Ticket", "SupportCase", "ServiceRequest"),
-    "Lead": ("Prospect", "SalesLead", "Inquiry"),
-    "Quote": ("Proposal", "Offer", "PriceQuote"),
-    "QuoteLineItem": ("ProposalLine", "QuoteLine"),
-    "Contract": ("Agreement", "ServiceAgreement"),
-    "Product2": ("Product", "CatalogItem", "Sku", "Item"),
-    "Order": ("PurchaseOrder", "SalesOrder"),
-    "OrderItem": ("OrderLine", "PurchaseOrderLine"),
-    "User": ("Employee", "Agent", "Rep"),
-    "Task": ("Activity", "ToDo"),
-    "Event": ("Meeting", "CalendarEvent"),
-    "Knowledge__kav": ("Article__kav", "KnowledgeArticle"),
-    "Issue__c": ("Problem__c", "KnownIssue__c"),
-    "Client": ("Customer", "Account", "Organization"),
-    "Company": ("Organization", "Firm"),
-    "Document": ("Attachment", "File"),
-    "Note": ("Comment", "Annotation"),
-}
-# Words of field names and what other orgs call them.
-WORD_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": ("title", "label"),
-    "amount": ("value", "total"),
-    "status": ("state", "phase"),
-    "stage": ("phase", "step"),
-    "description": ("details", "summary"),
-    "date": ("on", "day"),
-    "owner": ("assignee", "rep"),
-    "email": ("mail", "email_address"),
-    "phone": ("telephone", "phone_number"),
-    "industry": ("sector", "vertical"),
-    "priority": ("urgency", "importance"),
-    "subject": ("topic", "headline"),
-    "probability": ("likelihood", "win_chance"),
-    "address": ("location", "street_address"),
-    "close": ("closing", "end"),
-    "created": ("opened", "logged"),
-    "type": ("kind", "category"),
-    "body": ("content", "text"),
-    "title": ("heading", "job_title"),
-    "notes": ("remarks", "comments"),
-    "state": ("province", "region"),
-    "city": ("town", "municipality"),
-    "discount": ("rebate", "markdown"),
-    "quantity": ("qty", "units"),
-    "price": ("rate", "cost"),
-}
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SCHEMA_LINE = re.compile(r"^(\w+)\((.*)\)\s*$")
 _PROFILES = ("crmarena_pro_b2b", "arc")
 
@@ -91,33 +40,13 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def _variants(field: str) -> set[str]:
-    """Keys of the names a field may take: itself and each one-word synonym substitution."""
-    suffix = "__c" if field.endswith("__c") else ""
-    words = [w.lower() for w in _WORDS.findall(field[: len(field) - len(suffix)])]
-    found = {_key(field)}
-    for i, word in enumerate(words):
-        for synonym in WORD_SYNONYMS.get(word, ()):
-            found.add(_key("".join([*words[:i], synonym, *words[i + 1 :]]) + suffix))
-    return found
-
-
 def _field_score(canonical: str, visible: str, prefixes: frozenset[str]) -> float:
-    key, variants = _key(visible), _variants(canonical)
-    if key in variants:
+    key, wanted = _key(visible), _key(canonical)
+    if key == wanted:
         return 1.0
-    for variant in sorted(variants):
-        if key.endswith(variant) and key[: len(key) - len(variant)] in prefixes:
-            return 0.9  # a prefix: "rec" or the owning object's name
-    return difflib.SequenceMatcher(None, _key(canonical), key).ratio() * 0.8
-
-
-def _object_score(canonical: str, visible: str) -> float:
-    if visible in OBJECT_SYNONYMS.get(canonical, ()) or visible == canonical + "Record":
-        return 1.0
-    if visible.startswith(canonical):
-        return 0.9
-    return difflib.SequenceMatcher(None, _key(canonical), _key(visible)).ratio() * 0.8
+    if key.endswith(wanted) and key[: len(key) - len(wanted)] in prefixes:
+        return 0.9  # prefixed with an object's name
+    return difflib.SequenceMatcher(None, wanted, key).ratio() * 0.8
 
 
 def _assign(missing: list[str], unexplained: list[str], score: Any) -> dict[str, str]:
@@ -150,7 +79,7 @@ class SchemaNames:
         self._fields: dict[tuple[str, str], str] = {}
         self._object_map: dict[str, str] | None = None
         self._field_maps: dict[str, dict[str, str]] = {}
-        self._prefixes = frozenset({"rec", *(_key(o) for o in self.canonical)})
+        self._prefixes = frozenset(_key(o) for o in self.canonical)
 
     def object(self, canonical: str) -> str:
         """The visible name of a canonical object."""
@@ -170,6 +99,10 @@ class SchemaNames:
         properties = list(self.tools.get(tool, {}).get("properties", {}))
         if canonical_argument in properties or not properties:
             return canonical_argument
+        for owner in sorted(o for o, fields in self.canonical.items() if canonical_argument in fields):
+            visible = self.field(owner, canonical_argument)  # arguments are named after the fields they set
+            if visible in properties:
+                return visible
         return _best(properties, lambda p: _field_score(canonical_argument, p, self._prefixes), canonical_argument)
 
     def _find_object(self, canonical: str) -> str:
@@ -178,8 +111,17 @@ class SchemaNames:
         if self._object_map is None:
             missing = sorted(o for o in self.canonical if o not in self.visible)
             unexplained = sorted(o for o in self.visible if o not in self.canonical)
-            self._object_map = _assign(missing, unexplained, _object_score)
+            self._object_map = _assign(missing, unexplained, self._object_score)
         return self._object_map.get(canonical, canonical)
+
+    def _object_score(self, canonical: str, visible: str) -> float:
+        """Mostly the share of the canonical object's fields the visible object shows under the same name (a
+        rename leaves most fields alone), then the names' likeness."""
+        known = {_key(f) for f in self.canonical.get(canonical, ())}
+        shown = {_key(f) for f in self.visible.get(visible, ())}
+        overlap = len(known & shown) / len(known | shown) if known | shown else 0.0
+        prefix = 0.1 if visible.startswith(canonical) else 0.0
+        return overlap + prefix + 0.1 * difflib.SequenceMatcher(None, _key(canonical), _key(visible)).ratio()
 
     def _find_field(self, canonical_object: str, canonical_field: str) -> str:
         fields = self.visible.get(self.object(canonical_object))
