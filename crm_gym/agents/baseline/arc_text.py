@@ -10,11 +10,9 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december",
-)  # fmt: skip
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+from crm_gym.scoring.extract import MONTH_NAMES
+
+_MONTHS = {name.lower(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,

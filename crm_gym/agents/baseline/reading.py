@@ -6,20 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from crm_gym.scoring.extract import MONTH_NAMES
+
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 _TODAY = re.compile(r"Today's date:\s*(\d{4}-\d{2}-\d{2})")
@@ -73,9 +61,9 @@ def _month_span(year: int, month: int, count: int) -> Span:
 def period(prompt: str, now: dt.date) -> Span | None:
     """The period a question names, following the org's definitions (quarters, seasons, past N months...)."""
     text = prompt.lower()
-    month_names = "|".join(m.lower() for m in MONTHS)
+    month_names = "|".join(m.lower() for m in MONTH_NAMES)
     if m := re.search(rf"\b({month_names}) (\d{{4}})\b", text):
-        return _month_span(int(m[2]), MONTHS.index(m[1].title()) + 1, 1)
+        return _month_span(int(m[2]), MONTH_NAMES.index(m[1].title()) + 1, 1)
     if m := re.search(r"\bq([1-4]) (\d{4})\b", text):
         return _month_span(int(m[2]), 3 * int(m[1]) - 2, 3)
     if m := re.search(r"\b(first|second|third|fourth) quarter of (\d{4})\b", text):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from crm_gym.agents.baseline.plan import Plan, PlanContext
-from crm_gym.agents.baseline.reading import MONTHS, Span, mentions, period, record_id, today
+from crm_gym.agents.baseline.reading import Span, mentions, period, record_id, today
 from crm_gym.agents.baseline.tools import literal, query
+from crm_gym.scoring.extract import MONTH_NAMES
 
 
 def _span(ctx: PlanContext) -> Span | None:
@@ -38,7 +39,7 @@ def monthly_trend(ctx: PlanContext) -> Plan:
         f"AND {_within(span, 'c.[Case.CreatedDate]')} GROUP BY month ORDER BY cases DESC, month",
     )
     month = str(rows[0]["month"]) if rows else ""
-    yield {"answer": MONTHS[int(month[5:7]) - 1] if len(month) >= 7 and month[5:7].isdigit() else "None"}
+    yield {"answer": MONTH_NAMES[int(month[5:7]) - 1] if len(month) >= 7 and month[5:7].isdigit() else "None"}
 
 
 def top_issue(ctx: PlanContext) -> Plan:
