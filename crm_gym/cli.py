@@ -12,6 +12,7 @@ from rich.table import Table
 
 from crm_gym.api import MockCrmApi
 from crm_gym.runner.cli_eval import eval_command, export_command, rescore_command
+from crm_gym.runner.cli_serve import serve_command
 from crm_gym.runner.report import report_command
 from crm_gym.world.generate import build_org
 from crm_gym.world.schema import list_profiles
@@ -108,18 +109,6 @@ app.command("eval")(eval_command)
 app.command("rescore")(rescore_command)
 app.command("report")(report_command)
 app.command("export")(export_command)
-
-
-def _serve_needs_extra() -> None:
-    """Serve crm_gym as an A2A evaluator (needs the `a2a` extra: pip install 'crm_gym[a2a]')."""
-    console.print("[red]crm-gym serve needs the a2a extra: pip install 'crm_gym[a2a]'[/red]")
-    raise typer.Exit(2)
-
-
-try:  # the A2A server is an extra: the rest of the CLI starts without it
-    from crm_gym.runner.serve import serve_command
-except ImportError:
-    serve_command = _serve_needs_extra
 app.command("serve")(serve_command)
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated
 
-import typer
 import uvicorn
 from a2a.helpers import get_data_parts, get_message_text, new_data_part, new_task_from_user_message, new_text_part
 from a2a.server.agent_execution import AgentExecutor, RequestContext
@@ -213,18 +211,3 @@ def build_app(card_url: str, settings: ServeSettings | None = None) -> Starlette
 def serve(host: str, port: int, card_url: str | None = None, settings: ServeSettings | None = None) -> None:
     """Serve the evaluator with uvicorn until interrupted; ``card_url`` defaults to ``http://HOST:PORT/``."""
     uvicorn.run(build_app(card_url or f"http://{host}:{port}/", settings), host=host, port=port)
-
-
-def serve_command(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9009,
-    card_url: Annotated[str | None, typer.Option(help="URL advertised in the agent card.")] = None,
-    suite: Annotated[str, typer.Option(help="Suite the assessments run.")] = "crmarena_pro",
-    split: Annotated[str, typer.Option(help="Split of the suite.")] = "test",
-    scale: Annotated[str, typer.Option(help="crmarena_pro org scale (default, small, ...).")] = "default",
-    seed: Annotated[int, typer.Option(help="Run seed of every assessment.")] = 0,
-    concurrency: Annotated[int, typer.Option(help="Episodes in flight at once.")] = 4,
-) -> None:
-    """Serve crm_gym as an A2A evaluator (green agent) that assesses the agent an assessment request names."""
-    settings = ServeSettings(suite=suite, split=split, org_scale=scale, seed=seed, concurrency=concurrency)
-    serve(host, port, card_url, settings)
