@@ -59,11 +59,23 @@ class Policy:
         """Start an episode. ``tools`` are the episode's tool specs (OpenAI Chat Completions function format, in
         the episode's drifted names)."""
 
+    _runner: asyncio.Runner | None = None  # the event loop of sync act() calls, made by the first one
+
     def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
-        """Choose the next action (sync). Default: run `aact` to completion."""
+        """Choose the next action (sync). Default: run `aact` to completion, every call on one event loop kept
+        by the policy (clients' connections belong to the loop that opened them); `close` ends it."""
         if type(self).aact is Policy.aact:
             raise CrmGymError(f"{type(self).__name__} must override act() or aact().")
-        return asyncio.run(self.aact(observation, info))
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(self.aact(observation, info))
+
+    def close(self) -> None:
+        """After sync `act` calls: `aclose` the policy and end its event loop (no-op if none was made)."""
+        if self._runner is not None:
+            self._runner.run(self.aclose())
+            self._runner.close()
+            self._runner = None
 
     async def aact(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
         """Choose the next action (async). Default: `act` in a worker thread."""

@@ -10,7 +10,6 @@ Subclasses speak one provider's wire format: they build the request body, send i
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from crm_gym.agents.base import Policy, PolicyStep
@@ -69,7 +68,6 @@ class LlmPolicy(Policy):
         self._calls: list[ToolRequest] = []
         self._results: list[str] = []
         self._sent = 0
-        self._runner: asyncio.Runner | None = None  # the event loop of sync act() calls
 
     # -- what a provider subclass supplies ----------------------------------------------------------
 
@@ -129,20 +127,6 @@ class LlmPolicy(Policy):
         if not reply.calls:
             return PolicyStep(action={"answer": reply.text}, usage=reply.usage)
         return PolicyStep(action=self._next_call(), usage=reply.usage)
-
-    def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
-        """Sync `aact`: every sync call runs on one event loop kept by the policy (the SDK client's connections
-        belong to the loop that opened them); `close` ends it."""
-        if self._runner is None:
-            self._runner = asyncio.Runner()
-        return self._runner.run(self.aact(observation, info))
-
-    def close(self) -> None:
-        """After sync `act` calls: close the SDK client (if this policy made it) and the policy's event loop."""
-        if self._runner is not None:
-            self._runner.run(self.aclose())
-            self._runner.close()
-            self._runner = None
 
     async def aclose(self) -> None:
         """Close the SDK client if this policy made it."""
