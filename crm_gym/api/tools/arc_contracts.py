@@ -67,7 +67,7 @@ def create_contract(
     return create_record(api, "Contract", values, guard=_check_period)
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def contract_search(
     api: MockCrmApi,
     client_id: str | None = None,
