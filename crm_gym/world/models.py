@@ -167,7 +167,10 @@ def validation_message(object_name: str, obj: ObjectSpec, err: ValidationError) 
             continue
         spec = obj.fields.get(field)
         if item["type"] == "string_too_short" and spec is not None and spec.required:
-            problems.append(f"{object_name}.{field} is required and cannot be empty.")
+            problems.append(
+                f"{object_name}.{field} is required and cannot be empty: {item['input']!r} is not allowed; "
+                f"expected {spec.allowed()}, at least one character besides spaces."
+            )
             continue
         allowed = spec.allowed() if spec else ""
         problems.append(f"{object_name}.{field}: {item['input']!r} is not allowed; expected {allowed}.")

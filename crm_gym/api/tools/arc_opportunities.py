@@ -33,7 +33,8 @@ def _closed_deal_guard(current: Record, changes: Record) -> None:
     if locked:
         raise CrmError(
             f"Opportunity {current['opportunity_id']!r} is {current['stage']}, a closed deal: its "
-            f"{', '.join(locked)} can no longer change ({', '.join(_LOCKED_WHEN_CLOSED)} are locked once a deal "
+            f"{', '.join(locked)} can no longer change (given {', '.join(repr(changes[f]) for f in locked)}; it keeps "
+            f"{', '.join(repr(current[f]) for f in locked)}: {', '.join(_LOCKED_WHEN_CLOSED)} are locked once a deal "
             "closes). Use clone_opportunity to start a new deal from it."
         )
 
