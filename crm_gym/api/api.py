@@ -208,7 +208,8 @@ def _argument_message(definition: ToolDef, schema: Schema, err: ValidationError)
     """One sentence per bad argument: the argument, the value given and what the argument accepts."""
     problems = []
     names = ", ".join(definition.args_model().model_fields) or "none"
-    properties = definition.parameters_schema(schema).get("properties", {})
+    # The canonical argument schema: errors here name canonical arguments (a drifted API rewrites the message).
+    properties = ToolDef.parameters_schema(definition, schema).get("properties", {})
     for item in err.errors():
         arg = ".".join(str(p) for p in item["loc"]) or "?"
         if item["type"] == "extra_forbidden":

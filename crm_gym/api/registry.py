@@ -7,7 +7,8 @@ schema file, so the enum values a model sees are exactly the ones the database a
 
 Tools belong to one or more *tool profiles*: ``default`` (crm_gym's own tools) and ``arc_compat`` (the same
 tools as an agent written for the Arc CRM sandbox calls them: Arc's searches, its three extra tools, its
-positional argument orders; see docs/arc_compat.md). A profile's tool replaces the default tool of that name.
+positional argument orders; see docs/arc_compat.md). A tool that differs between profiles is registered once
+per profile under the same name.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def tool(
     Args:
         writes: Whether the tool can change the world (write tools run inside one atomic savepoint).
         group: "generic" tools work on any org profile; "arc" tools need the Arc objects.
-        profiles: The tool profiles that offer this tool (a profile-specific tool replaces the default one).
+        profiles: The tool profiles that offer this tool (a tool that differs by profile is registered per profile).
         name: The tool's name when it differs from the function's (a profile's variant of a tool).
         updates: Also take the optional arguments as one ``updates`` object, as Arc's modify tools do.
         arc_positional: Arc's positional argument order for this tool, when it differs from the signature's.
@@ -275,9 +276,13 @@ def allowed_phrase(prop: dict[str, Any]) -> str:
 
     >>> allowed_phrase({"type": "integer", "minimum": 1, "maximum": 50})
     'a whole number >= 1, <= 50'
+    >>> allowed_phrase({"anyOf": [{"type": "integer"}, {"type": "string"}]})
+    'a whole number or text'
     """
     if "enum" in prop:
         return "one of " + ", ".join(repr(v) for v in prop["enum"]) + " (case-sensitive)"
+    if "anyOf" in prop:
+        return " or ".join(allowed_phrase(option) for option in prop["anyOf"])
     kinds = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "object": "an object"}
     kinds["array"] = "a list"
     text = kinds.get(prop.get("type", ""), "text")
