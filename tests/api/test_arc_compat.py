@@ -11,17 +11,13 @@ from crm_gym import CrmError, MockCrmApi
 from crm_gym.api.registry import registered_tools
 from crm_gym.errors import CrmGymError
 
-# tool -> (id argument, a valid change, an invalid change the tool refuses)
+# tool -> (object, a valid change, an invalid change the tool refuses); the id argument is "<object>_id"
 MODIFY_TOOLS = {
-    "modify_client": ("client_id", {"status": "Inactive", "owner": "Rosa Alves"}, {"status": "inactive"}),
-    "modify_contact": ("contact_id", {"title": "CFO", "phone": "+1 415 555 0199"}, {"email": "maria-at-acme"}),
-    "modify_opportunity": ("opportunity_id", {"stage": "Negotiation", "probability": 70}, {"probability": 100}),
-    "modify_quote": ("quote_id", {"status": "Sent", "version": "v1.1"}, {"amount": 0}),
+    "modify_client": ("Client", {"status": "Inactive", "owner": "Rosa Alves"}, {"status": "inactive"}),
+    "modify_contact": ("Contact", {"title": "CFO", "phone": "+1 415 555 0199"}, {"email": "maria-at-acme"}),
+    "modify_opportunity": ("Opportunity", {"stage": "Negotiation", "probability": 70}, {"probability": 100}),
+    "modify_quote": ("Quote", {"status": "Sent", "version": "v1.1"}, {"amount": 0}),
 }
-_RECORD = {"modify_client": "client", "modify_contact": "contact", "modify_opportunity": "opportunity"}
-_RECORD["modify_quote"] = "quote"
-_OBJECT = {"modify_client": "Client", "modify_contact": "Contact", "modify_opportunity": "Opportunity"}
-_OBJECT["modify_quote"] = "Quote"
 
 
 @pytest.fixture(params=["default", "arc_compat"])
@@ -51,13 +47,14 @@ def _deal(api: MockCrmApi) -> dict[str, Any]:
 
 @pytest.mark.parametrize("tool", sorted(MODIFY_TOOLS))
 def test_an_updates_object_changes_what_keyword_arguments_change(profile_api: MockCrmApi, tool: str) -> None:
-    record = _deal(profile_api)[_RECORD[tool]]
-    id_arg, change, _ = MODIFY_TOOLS[tool]
+    obj, change, _ = MODIFY_TOOLS[tool]
+    id_arg = f"{obj.lower()}_id"
+    record = _deal(profile_api)[obj.lower()]
     snapshot = profile_api.world.snapshot()
     by_keywords = profile_api.call(tool, {id_arg: record[id_arg], **change})
     profile_api.world.restore(snapshot)
     by_updates = profile_api.call(tool, {id_arg: record[id_arg], "updates": change})
-    assert by_updates == by_keywords == profile_api.world.get(_OBJECT[tool], record[id_arg])
+    assert by_updates == by_keywords == profile_api.world.get(obj, record[id_arg])
     stored = {"version": "version_label"}
     assert all(by_updates[stored.get(k, k)] == v for k, v in change.items())
     assert [c.record_id for c in profile_api.world.diff().touched()] == [record[id_arg]]
@@ -65,11 +62,12 @@ def test_an_updates_object_changes_what_keyword_arguments_change(profile_api: Mo
 
 @pytest.mark.parametrize("tool", sorted(MODIFY_TOOLS))
 def test_updates_and_keywords_combine_and_a_refused_field_changes_nothing(profile_api: MockCrmApi, tool: str) -> None:
-    record = _deal(profile_api)[_RECORD[tool]]
-    id_arg, change, bad = MODIFY_TOOLS[tool]
+    obj, change, bad = MODIFY_TOOLS[tool]
+    id_arg = f"{obj.lower()}_id"
+    record = _deal(profile_api)[obj.lower()]
     (first, first_value), *rest = change.items()
     both = profile_api.call(tool, {id_arg: record[id_arg], first: first_value, "updates": dict(rest)})
-    assert both == profile_api.world.get(_OBJECT[tool], record[id_arg])
+    assert both == profile_api.world.get(obj, record[id_arg])
     before = profile_api.world.state_hash()
     # Arc applied the fields of an update one by one and kept the first when a later one failed; here nothing.
     with pytest.raises(CrmError):
@@ -111,13 +109,12 @@ def test_the_same_field_twice_with_the_same_value_is_fine(profile_api: MockCrmAp
 
 
 def test_the_updates_argument_is_specified_with_the_tools_own_fields(profile_api: MockCrmApi) -> None:
-    for tool in MODIFY_TOOLS:
+    for tool, (obj, _, _) in MODIFY_TOOLS.items():
         params = profile_api.tools[tool].parameters_schema(profile_api.schema)
         updates = params["properties"]["updates"]
         assert updates["type"] == "object" and updates["additionalProperties"] is False
-        id_arg = MODIFY_TOOLS[tool][0]
-        assert set(updates["properties"]) == set(params["properties"]) - {id_arg, "updates"}
-        assert updates["properties"]["notes" if "notes" in updates["properties"] else "status"]["description"]
+        assert set(updates["properties"]) == set(params["properties"]) - {f"{obj.lower()}_id", "updates"}
+        assert all(prop["description"] for prop in updates["properties"].values())
     stage = profile_api.tools["modify_opportunity"].parameters_schema(profile_api.schema)["properties"]["updates"]
     assert stage["properties"]["stage"]["enum"][0] == "Prospecting"
 
