@@ -10,6 +10,7 @@ import gymnasium as gym
 from gymnasium import spaces
 
 from crm_gym.api.api import MockCrmApi
+from crm_gym.api.registry import TOOL_PROFILES, ToolProfile
 from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
@@ -61,7 +62,8 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ## Arguments
     ``suite`` ("crmarena_pro" or "arc"), ``split``, ``categories``, ``drift_level`` and ``rot_level`` ("none",
     "low", "medium", "high"), ``max_steps``, ``org_scale`` (crmarena_pro only), ``render_mode`` ("ansi",
-    "human"), ``tasks`` (explicit tasks instead of a suite). ``reset(seed=..., options={"task_id": ...,
+    "human"), ``tasks`` (explicit tasks instead of a suite), ``tool_profile`` ("default", or "arc_compat" for
+    agents written for the Arc CRM sandbox: docs/arc_compat.md). ``reset(seed=..., options={"task_id": ...,
     "drift_level": ..., "rot_level": ...})``.
 
     ## Info
@@ -86,10 +88,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         org_scale: str | float = "default",
         render_mode: str | None = None,
         tasks: Sequence[Task] | None = None,
+        tool_profile: ToolProfile = "default",
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
-        _check_level("drift_level", drift_level, DRIFT_LEVELS)
-        _check_level("rot_level", rot_level, ROT_LEVELS)
+        _check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        _check_choice("rot_level", rot_level, ROT_LEVELS)
+        _check_choice("tool_profile", tool_profile, TOOL_PROFILES)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise CrmGymError(
                 f"render_mode {render_mode!r} is not supported; use one of {self.metadata['render_modes']}."
@@ -104,9 +108,9 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             raise CrmGymError(f"No tasks for suite {suite!r}, split {split!r}, categories {categories!r}.")
         self.tasks = {t.id: t for t in chosen}
         self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
-        self.render_mode = render_mode
+        self.render_mode, self.tool_profile = render_mode, tool_profile
         self._pristine: dict[str, tuple[World, bytes]] = {}
-        probe = MockCrmApi(self._fresh_world(chosen[0]))
+        probe = MockCrmApi(self._fresh_world(chosen[0]), tool_profile)
         self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
         counter = spaces.Discrete(max_steps + 1)
         self.observation_space = spaces.Dict(
@@ -154,8 +158,8 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         rot_level = options.pop("rot_level", self.rot_level)
         if options:
             raise CrmGymError(f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level.")
-        _check_level("drift_level", drift_level, DRIFT_LEVELS)
-        _check_level("rot_level", rot_level, ROT_LEVELS)
+        _check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        _check_choice("rot_level", rot_level, ROT_LEVELS)
         ids = list(self.tasks)
         if task_id is None:
             task_id = ids[int(self.np_random.integers(len(ids)))]
@@ -166,7 +170,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self._world = self._fresh_world(task)
         self._rot: RotReport = apply_rot(self._world, task, rot_level, episode_seed)
         self._drift: DriftMap = draw_drift(self._world.schema, drift_level, episode_seed)
-        plain = MockCrmApi(self._world)
+        plain = MockCrmApi(self._world, self.tool_profile)
         self._api = plain if self._drift.is_identity else DriftedApi(plain, self._drift)
         self._public: PublicTask = drift_public_view(rot_context(task.public_view(), self._rot), self._drift)
         self._record = EpisodeRecord()
@@ -354,6 +358,6 @@ def _shared_snapshot(key: str, task: Task) -> tuple[Schema, bytes, int]:
     return _SNAPSHOTS[key]
 
 
-def _check_level(name: str, value: Any, allowed: Sequence[str]) -> None:
+def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        raise CrmGymError(f"{name} {value!r} is not a level; use one of {', '.join(allowed)}.")
+        raise CrmGymError(f"{name} {value!r} is not one of the choices; use one of {', '.join(allowed)}.")

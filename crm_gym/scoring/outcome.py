@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from crm_gym.api.api import ToolResult
-from crm_gym.api.registry import registered_tools
+from crm_gym.api.registry import read_tool_names
 from crm_gym.scoring.answers import AnswerScore, evaluate_answer
 from crm_gym.scoring.privacy import evaluate_privacy
 from crm_gym.scoring.record_names import object_of_ids, record_names
@@ -40,9 +40,9 @@ class Outcome(BaseModel):
 
 
 def is_grounded(results: Sequence[ToolResult]) -> bool:
-    """True when some successful call read the org's records."""
-    tools = registered_tools()
-    return any(r.ok and r.tool in tools and not tools[r.tool].writes and r.tool not in _NOT_A_READ for r in results)
+    """True when some successful call read the org's records (through any tool profile's read tools)."""
+    reads = read_tool_names() - _NOT_A_READ
+    return any(r.ok and r.tool in reads for r in results)
 
 
 def sent_texts(calls: Sequence[ToolCall], results: Sequence[ToolResult]) -> list[str]:

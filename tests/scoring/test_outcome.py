@@ -67,6 +67,8 @@ def test_describe_and_failed_calls_do_not_ground_an_answer() -> None:
     assert not is_grounded([ToolResult(tool="query", ok=False, error="bad")])
     assert not is_grounded([ToolResult(tool="create", ok=True, output={})])  # a write reads nothing
     assert is_grounded([ToolResult(tool="query", ok=True, output={})])
+    assert is_grounded([ToolResult(tool="opportunity_details", ok=True, output={})])  # an arc_compat read
+    assert not is_grounded([ToolResult(tool="no_such_tool", ok=True, output={})])
 
 
 DECLINE = _task(
