@@ -2,7 +2,8 @@
 
 Every record carries its task, seed and perturbation, the full policy config, every step (the action sent, the
 tool result shown, the reward, the usage), the measures and the 7 dimensions, and a ``status`` that separates
-what the agent did (``completed``, ``truncated``) from what the infrastructure did (``infra_error``: never scored).
+what the agent did (``completed``, ``truncated``, and ``agent_error``: the agent failed by its own doing and the
+episode is scored as it stood) from what the infrastructure did (``infra_error``: never scored).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_gym.agents.base import Usage
 
-EpisodeStatus = Literal["completed", "truncated", "infra_error"]
+EpisodeStatus = Literal["completed", "truncated", "agent_error", "infra_error"]
 
 
 class StepRecord(BaseModel):
@@ -21,12 +22,13 @@ class StepRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action: dict[str, Any] | str
+    action: dict[str, Any] | str  # as sent; its exact JSON text when it is not plain JSON (see runner.storable)
     tool: str | None = None
     tool_error: str | None = None
     result: str = ""  # the tool result (or error) text the policy was shown next
     reward: float = 0.0
     usage: Usage | None = None
+    cut: bool = False  # the action was too large for a record and was cut: a replay cannot match this step
 
 
 class EpisodeKey(BaseModel):
@@ -57,7 +59,7 @@ class EpisodeResult(BaseModel):
     max_steps: int
     policy: dict[str, Any]
     status: EpisodeStatus
-    error: str | None = None  # infra_error: what failed
+    error: str | None = None  # infra_error or agent_error: what failed
     observation: dict[str, Any] = Field(default_factory=dict)  # the reset observation (prompt, context, schema)
     steps: list[StepRecord] = Field(default_factory=list)
     answer: str | None = None

@@ -60,8 +60,9 @@ def rescore_episode(replayer: Replayer, record: EpisodeResult) -> EpisodeResult:
     """The record with every score recomputed by replaying its actions."""
     steps: list[StepRecord] = []
     info: dict[str, Any] = {}
-    for (observation, reward, step_info), saved in zip(replayer.replay(record), record.steps, strict=False):
-        steps.append(saved.model_copy(update={"reward": reward, "result": observation["last_result"]}))
+    for index, (result, reward, step_info) in enumerate(replayer.replay(record)):
+        if index < len(record.steps):  # past them: the forfeit of an agent_error record
+            steps.append(record.steps[index].model_copy(update={"reward": reward, "result": result}))
         info = step_info
     return record.model_copy(
         update={

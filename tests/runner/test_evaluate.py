@@ -18,7 +18,7 @@ from crm_gym.errors import CrmGymError, UnknownTaskError
 from crm_gym.runner.episodes import episode_seed
 from crm_gym.runner.evaluate import EvalConfig, run_eval
 from crm_gym.runner.plan import select_tasks
-from crm_gym.runner.records import EpisodeResult
+from crm_gym.runner.records import EpisodeKey, EpisodeResult
 from crm_gym.runner.store import read_episodes, read_run
 
 BASE = {"suite": ["arc", "crmarena_pro"], "org_scale": "small", "limit": 4}
@@ -119,7 +119,8 @@ def test_run_folder_holds_the_config_and_one_line_per_episode(tmp_path: Path) ->
     info = read_run(tmp_path)
     assert info.eval_config() == config and info.crm_gym_version and info.started_at
     lines = (tmp_path / "episodes.jsonl").read_text().splitlines()
-    assert [json.loads(line)["key"] for line in lines] == [r.key.model_dump() for r in records]
+    on_disk = [EpisodeKey.model_validate(json.loads(line)["key"]) for line in lines]  # in the order they ended
+    assert sorted(on_disk, key=EpisodeKey.text) == sorted((r.key for r in records), key=EpisodeKey.text)
 
 
 def test_limit_takes_tasks_round_robin_over_categories() -> None:
