@@ -20,6 +20,7 @@ from rich.progress import Progress
 from crm_gym import __version__
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.agents.registry import policy_factory as factory_for
+from crm_gym.redaction import known_secrets
 from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.episodes import check_policy, run_episode
 from crm_gym.runner.eval_config import EvalConfig
@@ -48,6 +49,7 @@ async def arun_eval(
             folder of another config.
     """
     factory = policy_factory or factory_for(config.policy, **config.policy_options)
+    secrets = known_secrets(config.policy_options)
     tasks = select_tasks(config)
     plan = plan_episodes(config, tasks)
     store = RunStore(config.out_dir) if config.out_dir is not None else None
@@ -56,6 +58,7 @@ async def arun_eval(
     with _progress_bar(progress, len(plan), len(results)) as advance:
 
         def on_result(record: EpisodeResult) -> None:
+            record = record.without_secrets(secrets)
             results[record.key] = record
             if store is not None:
                 store.append(record)

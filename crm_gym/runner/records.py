@@ -8,11 +8,13 @@ episode is scored as it stood) from what the infrastructure did (``infra_error``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_gym.agents.base import Usage
+from crm_gym.redaction import cut_secrets, redact_config, redact_text
 
 EpisodeStatus = Literal["completed", "truncated", "agent_error", "infra_error"]
 
@@ -70,6 +72,21 @@ class EpisodeResult(BaseModel):
     measures: dict[str, Any] | None = None
     episode_return: float = 0.0
     wall_seconds: float = 0.0  # timing only: excluded when runs are compared for determinism
+
+    def without_secrets(self, secrets: Sequence[str] = ()) -> EpisodeResult:
+        """This record with the known ``secrets`` cut out of every text, and key-shaped texts (``sk-...``,
+        ``Bearer ...``) out of its error and policy config, where a provider's message may echo a key."""
+        record = self.model_copy(
+            update={
+                "policy": redact_config(self.policy, secrets),
+                "error": None if self.error is None else redact_text(self.error, secrets),
+            }
+        )
+        if not secrets:
+            return record
+        dumped = record.model_dump()
+        cut = cut_secrets(dumped, secrets)
+        return record if cut == dumped else EpisodeResult.model_validate(cut)
 
     @property
     def scored(self) -> bool:

@@ -2,11 +2,13 @@
 
 Every scored episode is replayed in a fresh env (`crm_gym.runner.replay`); the recomputed record is written to
 ``rescored.jsonl`` next to ``episodes.jsonl``, which is never modified. Any difference (status, functional
-verdict, score, measures, return, or a step's reward or result text) is reported as a mismatch.
+verdict, score, measures, return, or a step's reward or result text) is reported as a mismatch, and an episode
+recorded more than once (two writers on one folder, a hand-merged file) as a duplicate: either fails the check.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,13 @@ class RescoreReport(BaseModel):
     episodes: int  # scored episodes replayed
     skipped: int  # infrastructure failures (never scored)
     mismatches: list[Mismatch]
+    duplicates: dict[str, int]  # EpisodeKey.text() -> lines holding it, for keys on more than one line
     output: Path
 
     @property
     def ok(self) -> bool:
-        """Whether every stored score was reproduced."""
-        return not self.mismatches
+        """Whether every stored score was reproduced and every episode is recorded once."""
+        return not self.mismatches and not self.duplicates
 
 
 def rescore(out_dir: Path) -> RescoreReport:
@@ -53,7 +56,14 @@ def rescore(out_dir: Path) -> RescoreReport:
     output = out_dir / RESCORED_FILE
     write_episodes(output, rescored)
     mismatches = [m for stored, new in zip(scored, rescored, strict=True) for m in compare(stored, new)]
-    return RescoreReport(episodes=len(scored), skipped=len(records) - len(scored), mismatches=mismatches, output=output)
+    counts = Counter(r.key.text() for r in records)
+    return RescoreReport(
+        episodes=len(scored),
+        skipped=len(records) - len(scored),
+        mismatches=mismatches,
+        duplicates={key: n for key, n in sorted(counts.items()) if n > 1},
+        output=output,
+    )
 
 
 def rescore_episode(replayer: Replayer, record: EpisodeResult) -> EpisodeResult:
