@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -160,34 +161,27 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+_BRACKETED = re.compile(r"\[(?P<host>[^\]]+)\](?::(?P<port>\d{1,5}))?")  # [v6] or [v6]:port
+_PLAIN = re.compile(r"(?P<host>[^:\[\]\s]+)(?::(?P<port>\d{1,5}))?")  # name, v4, v4/cidr, each with :port
+
+
 def _parse_entry(entry: str) -> _Entry:
     text = entry.strip()
-    host, port = _split_port(text)
-    if host == "*":
+    form = _BRACKETED.fullmatch(text) or _PLAIN.fullmatch(text)
+    host, port = (form["host"], int(form["port"]) if form["port"] else None) if form else (text, None)
+    if host == "*" and form:
         return _Entry(name=None, network=None, port=port, public_only=True)
     try:
         return _Entry(name=None, network=ipaddress.ip_network(host, strict=False), port=port)
     except ValueError:
         pass
     label = host.rstrip(".").lower()
-    if not label or not all(part and part.replace("-", "").isalnum() for part in label.split(".")):
+    if not form or not label or not all(p and p.replace("-", "").isalnum() for p in label.split(".")):
         raise CrmGymError(
             f"Agent host entry {entry!r} is not '*', a host name, an IP address or a network (CIDR), each with an "
             "optional :PORT (e.g. agent.example.com, 127.0.0.1:9009, [::1]:9009, 10.0.0.0/8)."
         )
     return _Entry(name=label, network=None, port=port)
-
-
-def _split_port(text: str) -> tuple[str, int | None]:
-    """HOST and PORT of ``host``, ``host:port``, ``[v6]``, ``[v6]:port`` (a bare IPv6 address has no port)."""
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
-    if text.count(":") == 1:
-        host, _, port = text.partition(":")
-        if port.isdigit():
-            return host, int(port)
-    return text, None
 
 
 def _address(host: str) -> IpAddress | None:
