@@ -46,7 +46,8 @@ class EvalConfig(BaseModel):
         backend: ``"asyncio"`` (one process) or ``"ray"`` (episodes as Ray tasks).
         ray_cpus_per_episode: CPUs Ray reserves per episode task (below 1 for model-bound policies, so more
             episodes than CPUs are in flight; each worker process holds one env).
-        timeout_s: Wall-clock limit of one episode's policy calls (None: none); exceeding it is an infra error.
+        timeout_s: Wall-clock limit of one episode, its policy calls and env steps (None: none); exceeding it is an
+            infrastructure error, never a score.
         resume: Keep the episodes already in ``out_dir`` and run only the missing ones (else start over).
     """
 
