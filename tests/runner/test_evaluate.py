@@ -157,3 +157,31 @@ def test_baseline_spec_builds_the_baseline_policy() -> None:
     env = CrmArenaEnv(suite="arc", split="test")
     env.reset(seed=0)
     assert isinstance(policy_factory("baseline")(env, 0), baseline.BaselinePolicy)
+
+
+class HugePolicy(Policy):
+    """Sends one tool call with a 3,000,000-character argument, then the oracle's actions."""
+
+    kind = "huge"
+
+    def __init__(self, env: CrmArenaEnv) -> None:
+        self.env = env
+
+    def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
+        self.plan = [{"tool": "query", "args": {"sql": "SELECT " + "9" * 3_000_000}}, *self.env.oracle_actions()]
+
+    def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
+        return PolicyStep(action=self.plan.pop(0))
+
+
+def test_an_action_too_large_for_a_record_is_cut_with_a_marker_and_the_run_goes_on(tmp_path: Path) -> None:
+    config = EvalConfig(policy="huge", suite="arc", limit=2, out_dir=tmp_path)
+    records = run_eval(config, lambda env, seed: HugePolicy(env))
+    assert all(r.status == "completed" for r in records)
+    for record in records:
+        huge = record.steps[0]
+        assert huge.cut and huge.action["tool"] == "query"
+        assert huge.action["args"]["sql"].endswith("[crm_gym: cut, 3,000,007 characters in all]")
+    lines = (tmp_path / "episodes.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and all(len(line) < 1_000_000 for line in lines)
+    assert len(run_eval(config, lambda env, seed: HugePolicy(env))) == 2  # resumed from the folder
