@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from crm_gym.errors import CrmGymError
+from crm_gym.redaction import redact_text
 from crm_gym.runner.eval_config import EvalConfig
 
 console = Console()
@@ -83,13 +85,15 @@ def rescore_command(
 
     with _user_errors():
         report = rescore(run)
+    for key, lines in list(report.duplicates.items())[:20]:
+        console.print(f"[red]duplicate[/red] {escape(key)} is recorded {lines} times", highlight=False)
     for mismatch in report.mismatches[:20]:
-        console.print(
-            f"[red]mismatch[/red] {mismatch.episode} {mismatch.field}: {mismatch.stored!r} -> {mismatch.rescored!r}"
-        )
+        shown = escape(f"{mismatch.episode} {mismatch.field}: {mismatch.stored!r} -> {mismatch.rescored!r}")
+        console.print(f"[red]mismatch[/red] {shown}", highlight=False)
     console.print(
         f"{report.episodes} episodes rescored, {report.skipped} infra errors skipped, "
-        f"{len(report.mismatches)} mismatches -> {report.output}"
+        f"{len(report.mismatches)} mismatches, {len(report.duplicates)} episodes recorded more than once "
+        f"-> {report.output}"
     )
     if not report.ok:
         raise typer.Exit(1)
@@ -115,13 +119,16 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except CrmGymError as err:
-        console.print(f"[red]{err}[/red]", highlight=False, soft_wrap=True)
+        console.print(f"[red]{escape(redact_text(str(err)))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from err
     except ValidationError as err:
         for problem in err.errors():
             where = ".".join(str(part) for part in problem["loc"])
+            got = redact_text(repr(problem["input"]))
             console.print(
-                f"[red]{where}: {problem['msg']} (got {problem['input']!r})[/red]", highlight=False, soft_wrap=True
+                f"[red]{escape(where)}: {escape(problem['msg'])} (got {escape(got)})[/red]",
+                highlight=False,
+                soft_wrap=True,
             )
         raise typer.Exit(2) from err
 

@@ -99,8 +99,8 @@ class UsageStats(BaseModel):
     wall_seconds: float  # summed over every episode, infrastructure failures included (timing only)
 
 
-class InfraFailure(BaseModel):
-    """One episode lost to the infrastructure."""
+class FailedEpisode(BaseModel):
+    """One episode lost to the infrastructure, or ended by the agent's own failure (scored)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -125,7 +125,8 @@ class RunStats(BaseModel):
     by_drift: list[GroupStats]
     by_rot: list[GroupStats]
     usage: UsageStats
-    infra_failures: list[InfraFailure]
+    infra_failures: list[FailedEpisode]
+    agent_failures: list[FailedEpisode]  # status agent_error: scored as failures, listed for their errors
     policies: list[dict[str, Any]]  # every distinct policy config, in first-seen order of the sorted records
 
 
@@ -265,12 +266,15 @@ def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
         by_drift=_by_level(ordered, DRIFT_LEVELS, lambda e: e.key.drift_level, seed),
         by_rot=_by_level(ordered, ROT_LEVELS, lambda e: e.key.rot_level, seed),
         usage=usage_stats(ordered),
-        infra_failures=[
-            InfraFailure(key=e.key.text(), suite=e.suite, category=e.category, error=e.error or "")
-            for e in ordered
-            if not e.scored
-        ],
+        infra_failures=[_failed(e) for e in ordered if not e.scored],
+        agent_failures=[_failed(e) for e in ordered if e.status == "agent_error"],
         policies=policies,
+    )
+
+
+def _failed(episode: EpisodeResult) -> FailedEpisode:
+    return FailedEpisode(
+        key=episode.key.text(), suite=episode.suite, category=episode.category, error=episode.error or ""
     )
 
 

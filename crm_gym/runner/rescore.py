@@ -2,11 +2,15 @@
 
 Every scored episode is replayed in a fresh env (`crm_gym.runner.replay`); the recomputed record is written to
 ``rescored.jsonl`` next to ``episodes.jsonl``, which is never modified. Any difference (status, functional
-verdict, score, measures, return, or a step's reward or result text) is reported as a mismatch.
+verdict, score, measures, return, or a step's reward or result text) is reported as a mismatch, and an episode
+recorded more than once (two writers on one folder, a hand-merged file) as a duplicate: either fails the check.
+A step whose action was cut to fit its record (`StepRecord.cut`) is replayed cut, so its result text is not
+compared, and its episode's measures may differ (a mismatch that says the record could not keep the action).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +39,13 @@ class RescoreReport(BaseModel):
     episodes: int  # scored episodes replayed
     skipped: int  # infrastructure failures (never scored)
     mismatches: list[Mismatch]
+    duplicates: dict[str, int]  # EpisodeKey.text() -> lines holding it, for keys on more than one line
     output: Path
 
     @property
     def ok(self) -> bool:
-        """Whether every stored score was reproduced."""
-        return not self.mismatches
+        """Whether every stored score was reproduced and every episode is recorded once."""
+        return not self.mismatches and not self.duplicates
 
 
 def rescore(out_dir: Path) -> RescoreReport:
@@ -53,15 +58,23 @@ def rescore(out_dir: Path) -> RescoreReport:
     output = out_dir / RESCORED_FILE
     write_episodes(output, rescored)
     mismatches = [m for stored, new in zip(scored, rescored, strict=True) for m in compare(stored, new)]
-    return RescoreReport(episodes=len(scored), skipped=len(records) - len(scored), mismatches=mismatches, output=output)
+    counts = Counter(r.key.text() for r in records)
+    return RescoreReport(
+        episodes=len(scored),
+        skipped=len(records) - len(scored),
+        mismatches=mismatches,
+        duplicates={key: n for key, n in sorted(counts.items()) if n > 1},
+        output=output,
+    )
 
 
 def rescore_episode(replayer: Replayer, record: EpisodeResult) -> EpisodeResult:
     """The record with every score recomputed by replaying its actions."""
     steps: list[StepRecord] = []
     info: dict[str, Any] = {}
-    for (observation, reward, step_info), saved in zip(replayer.replay(record), record.steps, strict=False):
-        steps.append(saved.model_copy(update={"reward": reward, "result": observation["last_result"]}))
+    for index, (result, reward, step_info) in enumerate(replayer.replay(record)):
+        if index < len(record.steps):  # past them: the forfeit of an agent_error record
+            steps.append(record.steps[index].model_copy(update={"reward": reward, "result": result}))
         info = step_info
     return record.model_copy(
         update={
@@ -88,7 +101,8 @@ def compare(stored: EpisodeResult, rescored: EpisodeResult) -> list[Mismatch]:
     if len(stored.steps) != len(rescored.steps):
         found.append(Mismatch(episode=episode, field="steps", stored=len(stored.steps), rescored=len(rescored.steps)))
     for i, (old, new) in enumerate(zip(stored.steps, rescored.steps, strict=False)):
-        for name in ("reward", "result"):
+        # a cut action was replayed cut: the text the env answered may differ (its scores are still compared)
+        for name in ("reward",) if old.cut else ("reward", "result"):
             if getattr(old, name) != getattr(new, name):
                 found.append(
                     Mismatch(

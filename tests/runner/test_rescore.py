@@ -87,3 +87,18 @@ def _app() -> typer.Typer:
     app = typer.Typer()
     app.command()(rescore_command)
     return app
+
+
+def test_an_episode_recorded_twice_is_reported(tmp_path: Path, run_dir: Path) -> None:
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    (folder / "run.json").write_text((run_dir / "oracle" / "run.json").read_text())
+    lines = (run_dir / "oracle" / "episodes.jsonl").read_text().splitlines()
+    (folder / "episodes.jsonl").write_text("\n".join([*lines, lines[2], lines[2]]) + "\n")
+    report = rescore(folder)
+    key = read_episodes(folder)[2].key.text()
+    assert not report.ok and report.mismatches == [] and report.duplicates == {key: 3}
+    result = CliRunner().invoke(_app(), [str(folder)])
+    output = " ".join(result.output.split())  # as printed, without the terminal's line breaks
+    assert result.exit_code == 1 and f"duplicate {key} is recorded 3 times" in output
+    assert "0 mismatches, 1 episodes recorded more than once" in output
