@@ -150,7 +150,16 @@ def registered_tools(profile: ToolProfile = "default") -> dict[str, ToolDef]:
 
 def read_tool_names() -> frozenset[str]:
     """The names of the tools that only read, in any profile (a name never reads in one and writes in another)."""
-    return frozenset(name for (_, name), definition in _REGISTRY.items() if not definition.writes)
+    return _tool_names(writes=False)
+
+
+def write_tool_names() -> frozenset[str]:
+    """The names of the tools that write, in any profile."""
+    return _tool_names(writes=True)
+
+
+def _tool_names(writes: bool) -> frozenset[str]:
+    return frozenset(name for (_, name), definition in _REGISTRY.items() if definition.writes == writes)
 
 
 _ARGS_CONFIG = ConfigDict(extra="forbid", arbitrary_types_allowed=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from crm_gym.api.api import ToolResult
-from crm_gym.api.registry import read_tool_names
+from crm_gym.api.registry import read_tool_names, write_tool_names
 from crm_gym.scoring.answers import AnswerScore, evaluate_answer
 from crm_gym.scoring.privacy import evaluate_privacy
 from crm_gym.scoring.record_names import object_of_ids, record_names
@@ -50,11 +50,10 @@ def sent_texts(calls: Sequence[ToolCall], results: Sequence[ToolResult]) -> list
 
     Reads are not disclosures: a number in a query's ``LIMIT`` or an id in a lookup tells the requester nothing.
     """
-    tools = registered_tools()
+    writes = write_tool_names()
     texts = []
     for call, result in zip(calls, results, strict=False):
-        spec = tools.get(result.tool) or tools.get(call.tool)
-        if result.ok and spec is not None and spec.writes:
+        if result.ok and (result.tool in writes or call.tool in writes):
             texts.append(json.dumps(call.args, ensure_ascii=False, sort_keys=True, default=str))
     return texts
 
