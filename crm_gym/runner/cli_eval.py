@@ -82,6 +82,7 @@ def rescore_command(
 ) -> None:
     """Replay every scored episode and check the stored scores (writes rescored.jsonl; exit 1 on a mismatch)."""
     from crm_gym.runner.rescore import rescore
+    from crm_gym.scoring import GRADER_VERSION
 
     with _user_errors():
         report = rescore(run)
@@ -90,6 +91,18 @@ def rescore_command(
     for mismatch in report.mismatches[:20]:
         shown = escape(f"{mismatch.episode} {mismatch.field}: {mismatch.stored!r} -> {mismatch.rescored!r}")
         console.print(f"[red]mismatch[/red] {shown}", highlight=False)
+    for change in report.verdict_changes[:50]:
+        verdict = {True: "pass", False: "fail", None: "-"}
+        shown = escape(
+            f"{change.episode}: {verdict[change.stored]} -> {verdict[change.rescored]}: {change.now} "
+            f"(grader {change.grader or '1'}: {change.was})"
+        )
+        console.print(f"[yellow]verdict changed[/yellow] {shown}", highlight=False)
+    if report.regraded:
+        console.print(
+            f"{report.regraded} episodes were graded by another answer grader: regraded by version {GRADER_VERSION}, "
+            f"{len(report.verdict_changes)} verdicts changed (listed above, at most 50)."
+        )
     console.print(
         f"{report.episodes} episodes rescored, {report.skipped} infra errors skipped, "
         f"{len(report.mismatches)} mismatches, {len(report.duplicates)} episodes recorded more than once "

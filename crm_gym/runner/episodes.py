@@ -27,6 +27,7 @@ from crm_gym.errors import CrmGymError
 from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.storable import storable_action, storable_text
+from crm_gym.scoring import GRADER_VERSION
 from crm_gym.tasks.model import Task
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ async def run_episode(
         score=final["score"],
         measures=final["measures"],
         episode_return=sum(s.reward for s in steps),
+        grader_version=GRADER_VERSION,
         wall_seconds=time.perf_counter() - started,
     )
 
