@@ -32,6 +32,7 @@ from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
 from crm_gym.integrations.tools import suite_tool_specs, tool_function
 from crm_gym.tasks.suites import load_suite
+from crm_gym.world.generate import parse_scale
 
 __all__ = ["ArcToolEnv", "CrmArenaProToolEnv", "CrmGymToolEnv", "environment_class", "grpo_dataset"]
 
@@ -61,7 +62,7 @@ class CrmGymToolEnv:
         """Start the row's episode; the prompt is already in the row, so nothing is appended to it."""
         key = (split, org_scale)
         if key not in self._envs:
-            scale = float(org_scale) if _is_number(org_scale) else org_scale
+            scale = parse_scale(org_scale)
             env = CrmArenaEnv(
                 suite=self.suite, split=split, org_scale=scale, max_steps=self.max_steps, stable_tools=True
             )
@@ -110,14 +111,6 @@ def _dispatch(env: CrmGymToolEnv, name: str, arguments: dict[str, Any]) -> str:
 
 def _message(message: dict[str, Any]) -> dict[str, Any]:
     return {"role": message["role"], "content": message["content"]}
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def environment_class(suite: str, name: str | None = None) -> type[CrmGymToolEnv]:
