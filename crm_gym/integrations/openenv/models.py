@@ -6,6 +6,7 @@ from typing import Any
 
 from openenv.core.env_server.types import Action, Observation, State
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class CrmAction(Action):
@@ -19,13 +20,16 @@ class CrmAction(Action):
     @model_validator(mode="after")
     def _one_move(self) -> CrmAction:
         moves = [self.tool is not None, self.answer is not None, self.stop]
+        # PydanticCustomError, not ValueError: OpenEnv's 422 response cannot serialize an exception object
         if sum(moves) != 1:
-            raise ValueError(
-                "give exactly one of tool (with arguments), answer or stop=true; "
-                f"got tool={self.tool!r}, answer={self.answer!r}, stop={self.stop!r}"
+            raise PydanticCustomError(
+                "one_move",
+                "give exactly one of tool (with arguments), answer or stop=true; got tool={tool}, answer={answer}, "
+                "stop={stop}",
+                {"tool": repr(self.tool), "answer": repr(self.answer), "stop": repr(self.stop)},
             )
         if self.tool is None and self.arguments:
-            raise ValueError("arguments go with a tool call; an answer or stop takes none")
+            raise PydanticCustomError("one_move", "arguments go with a tool call; an answer or stop takes none")
         return self
 
 
