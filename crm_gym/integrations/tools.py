@@ -14,10 +14,15 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal
 
+import numpy as np
+
 from crm_gym.api.api import MockCrmApi
 from crm_gym.entropy.drift import DriftMap
 from crm_gym.entropy.drifted_api import DriftedApi
-from crm_gym.errors import UnknownTaskError
+from crm_gym.envs.chat import ANSWER_TOOL_INSTRUCTIONS, ChatEpisode
+from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.errors import CrmGymError, UnknownTaskError
+from crm_gym.tasks.suites import load_suite
 from crm_gym.tasks.suites.crmarena_pro.framework import PROFILE as CRMARENA_PROFILE
 from crm_gym.world.world import World
 
@@ -37,6 +42,88 @@ def suite_tool_specs(suite: str) -> tuple[dict[str, Any], ...]:
     api = MockCrmApi(World.empty(SUITE_PROFILES[suite]))
     identity = DriftMap(level="none", seed=0)
     return tuple(DriftedApi(api, identity, stable_arguments=True).tool_specs("openai_chat"))
+
+
+ANSWER_SPEC: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "submit_answer",
+        "description": "Give the final answer to the user's request; this ends the task.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "answer": {
+                    "type": "string",
+                    "description": "The answer, as short as the question allows (a name, an id, a number, or None "
+                    "when the CRM holds no such record); for a task that only changes records, a short confirmation.",
+                }
+            },
+            "required": ["answer"],
+        },
+    },
+}
+"""The answer tool every trainer adapter adds: the final answer ends the episode."""
+
+
+def episode_rows(
+    suite: str,
+    split: str = "test",
+    *,
+    seed: int = 0,
+    drift_level: str = "none",
+    rot_level: str = "none",
+    org_scale: str | float = "default",
+    categories: list[str] | None = None,
+    limit: int | None = None,
+    groups_per_task: int = 1,
+) -> list[dict[str, Any]]:
+    """One row per task (times ``groups_per_task``), seeded: the opening messages and the episode key.
+
+    Args:
+        suite: "arc" or "crmarena_pro".
+        split: The suite's split.
+        seed: Draws the task order and each row's group key (its drift and rot).
+        drift_level: Schema drift of every episode ("none", "low", "medium", "high").
+        rot_level: Context rot of every episode.
+        org_scale: crmarena_pro org scale ("default", "small", "tiny" or a number).
+        categories: Only these categories.
+        limit: At most this many tasks (after a seeded shuffle).
+        groups_per_task: Rows per task, each with its own group key (other drift and rot draws).
+
+    Returns:
+        Rows with ``prompt`` (system and user messages, the answer tool named in the system text), ``task_id``,
+        ``group``, ``suite``, ``split``, ``org_scale``, ``drift_level``, ``rot_level``; each row's episode is
+        reset once to write its prompt (about 5 ms a row).
+    """
+    if groups_per_task < 1:
+        raise CrmGymError(f"groups_per_task must be at least 1, got {groups_per_task!r}.")
+    tasks = load_suite(suite, split, scale=org_scale)
+    if categories is not None:
+        tasks = [t for t in tasks if t.category in set(categories)]
+    if not tasks:
+        raise CrmGymError(f"No tasks in suite {suite!r}, split {split!r}, categories {categories!r}.")
+    order = np.random.default_rng(seed).permutation(len(tasks))
+    chosen = [tasks[int(i)] for i in order][:limit]
+    env = CrmArenaEnv(suite=suite, split=split, org_scale=org_scale, tasks=chosen, stable_tools=True)
+    episode = ChatEpisode(env, ANSWER_TOOL_INSTRUCTIONS)
+    rows = []
+    for task in chosen:
+        for repeat in range(groups_per_task):
+            group = f"{seed}:{task.id}:{repeat}"
+            options = {"task_id": task.id, "group": group, "drift_level": drift_level, "rot_level": rot_level}
+            rows.append(
+                {
+                    "prompt": [{"role": m["role"], "content": m["content"]} for m in episode.reset(options=options)],
+                    "task_id": task.id,
+                    "group": group,
+                    "suite": suite,
+                    "split": split,
+                    "org_scale": str(org_scale),
+                    "drift_level": drift_level,
+                    "rot_level": rot_level,
+                }
+            )
+    return rows
 
 
 def python_type(prop: dict[str, Any]) -> Any:
@@ -70,8 +157,10 @@ def tool_function(spec: dict[str, Any], dispatch: Dispatch, receiver: str = "sel
         annotations[arg] = hint
     annotations["return"] = str
 
-    def call(self: Any, /, **arguments: Any) -> str:
-        return dispatch(self, name, {k: v for k, v in arguments.items() if v is not None})
+    def call(*target: Any, **arguments: Any) -> str:
+        # bound as a method the receiver comes first; verifiers injects it by name (update_tool_args)
+        owner = target[0] if target else arguments.pop(receiver)
+        return dispatch(owner, name, {k: v for k, v in arguments.items() if v is not None})
 
     call.__name__ = call.__qualname__ = name
     call.__signature__ = inspect.Signature(parameters, return_annotation=str)  # type: ignore[attr-defined]
@@ -88,3 +177,10 @@ def _docstring(function: dict[str, Any]) -> str:
         lines.append(f"    {arg}: {text}")
     lines += ["", "Returns:", "    The tool's result as JSON text, or an error message naming what was wrong."]
     return "\n".join(lines)
+
+
+def env_call(episode: ChatEpisode, name: str, arguments: dict[str, Any]) -> str:
+    """Play a tool call on ``episode``; ``submit_answer`` gives the final answer."""
+    if name == ANSWER_SPEC["function"]["name"]:
+        return episode.answer(str(arguments.get("answer", "")))
+    return episode.call(name, arguments)

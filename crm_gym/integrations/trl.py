@@ -24,14 +24,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 from datasets import Dataset
 
 from crm_gym.envs.chat import ANSWER_TOOL_INSTRUCTIONS, ChatEpisode
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
-from crm_gym.integrations.tools import suite_tool_specs, tool_function
-from crm_gym.tasks.suites import load_suite
+from crm_gym.integrations.tools import ANSWER_SPEC, env_call, episode_rows, suite_tool_specs, tool_function
 from crm_gym.world.generate import parse_scale
 
 __all__ = ["ArcToolEnv", "CrmArenaProToolEnv", "CrmGymToolEnv", "environment_class", "grpo_dataset"]
@@ -76,18 +74,6 @@ class CrmGymToolEnv:
                 "with grpo_dataset from the same crm_gym version and suite."
             )
 
-    def submit_answer(self, answer: str) -> str:
-        """Give the final answer to the user's request; this ends the task.
-
-        Args:
-            answer: The answer, as short as the question allows (a name, an id, a number, or None when the CRM
-                holds no such record); for a task that only asks to change records, a short confirmation.
-
-        Returns:
-            A confirmation that the answer is recorded.
-        """
-        return self._current().answer(answer)
-
     def get_reward(self) -> float:
         """The episode's score / 100 (scored as it stands if the model stopped before answering)."""
         episode = self._current()
@@ -106,7 +92,7 @@ class CrmGymToolEnv:
 
 
 def _dispatch(env: CrmGymToolEnv, name: str, arguments: dict[str, Any]) -> str:
-    return env._current().call(name, arguments)
+    return env_call(env._current(), name, arguments)
 
 
 def _message(message: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +102,8 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
 def environment_class(suite: str, name: str | None = None) -> type[CrmGymToolEnv]:
     """A `CrmGymToolEnv` subclass with one method per tool of ``suite`` (assign it to a module-level name so
     that it pickles)."""
-    tools = {spec["function"]["name"]: tool_function(spec, _dispatch) for spec in suite_tool_specs(suite)}
+    specs = [*suite_tool_specs(suite), ANSWER_SPEC]
+    tools = {spec["function"]["name"]: tool_function(spec, _dispatch) for spec in specs}
     clash = tools.keys() & set(dir(CrmGymToolEnv))
     if clash:
         raise CrmGymError(f"Tools of {suite!r} would hide methods of CrmGymToolEnv: {sorted(clash)}.")
@@ -132,62 +119,8 @@ ArcToolEnv = environment_class("arc", "ArcToolEnv")
 CrmArenaProToolEnv = environment_class("crmarena_pro", "CrmArenaProToolEnv")
 
 
-def grpo_dataset(
-    suite: str,
-    split: str = "test",
-    *,
-    seed: int = 0,
-    drift_level: str = "none",
-    rot_level: str = "none",
-    org_scale: str | float = "default",
-    categories: list[str] | None = None,
-    limit: int | None = None,
-    groups_per_task: int = 1,
-) -> Dataset:
-    """Rows for `ArcToolEnv` / `CrmArenaProToolEnv`: one per task (times ``groups_per_task``), seeded.
-
-    Args:
-        suite: "arc" or "crmarena_pro".
-        split: The suite's split.
-        seed: Draws the task order and each row's group key (its drift and rot).
-        drift_level: Schema drift of every episode ("none", "low", "medium", "high").
-        rot_level: Context rot of every episode.
-        org_scale: crmarena_pro org scale ("default", "small", "tiny" or a number).
-        categories: Only these categories.
-        limit: At most this many tasks (after a seeded shuffle).
-        groups_per_task: Rows per task, each with its own group key (other drift and rot draws).
-
-    Returns:
-        A `datasets.Dataset` with ``prompt`` (system and user messages), ``task_id``, ``group``, ``suite``,
-        ``split``, ``org_scale``, ``drift_level``, ``rot_level``; each row's episode is reset once to write its
-        prompt (about 5 ms a row).
-    """
-    if groups_per_task < 1:
-        raise CrmGymError(f"groups_per_task must be at least 1, got {groups_per_task!r}.")
-    tasks = load_suite(suite, split, scale=org_scale)
-    if categories is not None:
-        tasks = [t for t in tasks if t.category in set(categories)]
-    if not tasks:
-        raise CrmGymError(f"No tasks in suite {suite!r}, split {split!r}, categories {categories!r}.")
-    order = np.random.default_rng(seed).permutation(len(tasks))
-    chosen = [tasks[int(i)] for i in order][:limit]
-    env = CrmArenaEnv(suite=suite, split=split, org_scale=org_scale, tasks=chosen, stable_tools=True)
-    episode = ChatEpisode(env, ANSWER_TOOL_INSTRUCTIONS)
-    rows = []
-    for task in chosen:
-        for repeat in range(groups_per_task):
-            group = f"{seed}:{task.id}:{repeat}"
-            options = {"task_id": task.id, "group": group, "drift_level": drift_level, "rot_level": rot_level}
-            rows.append(
-                {
-                    "prompt": [_message(m) for m in episode.reset(options=options)],
-                    "task_id": task.id,
-                    "group": group,
-                    "suite": suite,
-                    "split": split,
-                    "org_scale": str(org_scale),
-                    "drift_level": drift_level,
-                    "rot_level": rot_level,
-                }
-            )
-    return Dataset.from_list(rows)
+def grpo_dataset(suite: str, split: str = "test", **options: Any) -> Dataset:
+    """The rows `ArcToolEnv` / `CrmArenaProToolEnv` read, as a `datasets.Dataset` (the arguments are those of
+    `crm_gym.integrations.tools.episode_rows`: ``seed``, ``drift_level``, ``rot_level``, ``org_scale``,
+    ``categories``, ``limit``, ``groups_per_task``)."""
+    return Dataset.from_list(episode_rows(suite, split, **options))
