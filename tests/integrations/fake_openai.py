@@ -27,6 +27,18 @@ from crm_gym.agents.reference import RandomPolicy
 from crm_gym.envs.crm_arena import CrmArenaEnv
 
 RANDOM_TURNS = 3
+EPISODES: dict[str, tuple[str, str, str]] = {}
+"""Opening (system + user text) -> (task id, group, drift level): how the model ``oracle`` finds its episode."""
+
+
+def register(rows: list[dict[str, Any]]) -> None:
+    """Let the model ``oracle`` recognise the episodes of these dataset rows by their opening messages."""
+    for row in rows:
+        EPISODES[_opening(row["prompt"])] = (row["task_id"], row["group"], row["drift_level"])
+
+
+def _opening(messages: list[dict[str, Any]]) -> str:
+    return json.dumps([m.get("content") for m in messages[:2]])
 
 
 def planned_action(model: str, turn: int, tools: list[dict[str, Any]], suite: str = "arc") -> dict[str, Any]:
@@ -48,7 +60,10 @@ def planned_action(model: str, turn: int, tools: list[dict[str, Any]], suite: st
 def _completion(request: dict[str, Any]) -> dict[str, Any]:
     tools = request.get("tools") or []
     turn = sum(1 for m in request["messages"] if m["role"] == "assistant")
-    action = planned_action(request["model"], turn, tools)
+    model = request["model"]
+    if model == "oracle":
+        model = "oracle|" + "|".join(EPISODES[_opening(request["messages"])])
+    action = planned_action(model, turn, tools)
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if "answer" in action and not any(t["function"]["name"] == "submit_answer" for t in tools):
         message["content"] = action["answer"]
