@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +18,11 @@ import pytest
 pytest.importorskip("openenv")
 import openai  # noqa: E402
 import requests  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 
 from crm_gym.envs.chat import wire_message  # noqa: E402
 from crm_gym.integrations.openenv import CrmAction, CrmGymClient, OpenEnvSettings, build_app  # noqa: E402
-from tests.integrations.fake_openai import fake_openai_app, serve  # noqa: E402
+from tests.integrations.fake_openai import fake_openai_app, free_port, serve  # noqa: E402
 
 SESSIONS = 16
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +137,37 @@ def test_openenv_validators_pass_on_the_manifest_and_the_running_server(servers:
     static = run_validation(ROOT, max_level=Level.STATIC, skip_build=True)
     assert static.verdict == Verdict.PASS and static.manifest.name == "crm_gym", static.results
     assert static.manifest.network.mode == "no-network"
+
+
+def test_the_container_entry_point_serves_the_suite_its_variables_name(tmp_path: Path) -> None:
+    """``uvicorn crm_gym.integrations.openenv.app:app`` (the Dockerfile's command), configured by CRM_GYM_*."""
+    port = free_port()
+    env = {**os.environ, "CRM_GYM_SUITE": "arc", "CRM_GYM_MAX_SESSIONS": "3", "CRM_GYM_DRIFT_LEVEL": "high"}
+    command = [sys.executable, "-m", "uvicorn", "crm_gym.integrations.openenv.app:app", "--port", str(port)]
+    log = tmp_path / "server.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=stderr)
+    try:
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            try:
+                if requests.get(f"{url}/health", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert "(arc, test)" in requests.get(f"{url}/metadata", timeout=10).json()["description"]
+        reset = requests.post(f"{url}/reset", json={"task_id": "arc-client_search-001"}, timeout=30).json()
+        assert reset["observation"]["metadata"]["drift_level"] == "high"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_settings_from_the_environment_name_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_GYM_SUITE", "arc")
+    monkeypatch.delenv("CRM_GYM_SPLIT", raising=False)
+    assert OpenEnvSettings.from_environ() == OpenEnvSettings(suite="arc")
+    monkeypatch.setenv("CRM_GYM_DRIFT_LEVEL", "extreme")
+    with pytest.raises(ValidationError, match="drift_level"):
+        OpenEnvSettings.from_environ()

@@ -36,7 +36,7 @@ class OpenEnvSettings(BaseModel):
     @classmethod
     def from_environ(cls) -> OpenEnvSettings:
         """Settings from ``CRM_GYM_<FIELD>`` environment variables (the container's way to configure)."""
-        values = {name: os.environ[f"CRM_GYM_{name.upper()}"] for name in cls.model_fields}
+        values = {name: os.environ.get(f"CRM_GYM_{name.upper()}") for name in cls.model_fields}
         return cls.model_validate({k: v for k, v in values.items() if v})
 
     def env(self) -> CrmArenaEnv:
