@@ -5,8 +5,9 @@ back when the rollout is cleaned up); the tools are the suite's stable specs plu
 ``update_tool_args`` hands each call the rollout's episode. A rollout ends when the episode does (an answer, or a
 workflow task's changes all made) or when the model replies without a tool call. The rubric's reward is the
 episode's terminal score (7-dimension total / 100; an episode left without an answer is scored as it stands);
-the seven dimensions (0-100, named in lower case) and ``functional_verdict`` are metrics (weight 0; a dimension
-an episode does not have, drift adaptation without drift, is NaN).
+the seven dimensions (0-100, named in lower case) and ``functional_verdict`` are metrics (weight 0). Drift
+adaptation is a metric only when the episodes have drift: an episode without drift has no such dimension, and
+verifiers adds every metric into the reward (times its weight, 0), so a NaN metric would make the reward NaN.
 
 The installable environment module is ``environments/crm_gym_env`` (``vf-eval crm-gym-env`` once installed).
 """
@@ -30,9 +31,12 @@ EPISODE = "episode"
 class CrmGymToolEnv(vf.StatefulToolEnv):
     """A verifiers tool environment over one suite: per-rollout episodes, the suite's tools, the score rubric."""
 
-    def __init__(self, suite: str, split: str, org_scale: str, max_steps: int, dataset: Dataset, **kwargs: Any) -> None:
-        """Tools of ``suite``; episodes of the rows in ``dataset`` (see `load_environment`)."""
-        super().__init__(tools=[], dataset=dataset, rubric=score_rubric(), max_turns=max_steps + 1, **kwargs)
+    def __init__(
+        self, suite: str, split: str, org_scale: str, max_steps: int, dataset: Dataset, drift: bool, **kwargs: Any
+    ) -> None:
+        """Tools of ``suite``; episodes of the rows in ``dataset``, with drift or not (see `load_environment`)."""
+        rubric = score_rubric(drift)
+        super().__init__(tools=[], dataset=dataset, rubric=rubric, max_turns=max_steps + 1, **kwargs)
         self.suite, self.split, self.org_scale, self.max_steps = suite, split, org_scale, max_steps
         self._free: list[CrmArenaEnv] = []
         for spec in [*suite_tool_specs(suite), ANSWER_SPEC]:
@@ -90,13 +94,15 @@ class CrmGymToolEnv(vf.StatefulToolEnv):
             self._free.append(episode.env)
 
 
-def score_rubric() -> vf.Rubric:
-    """Reward: the terminal score / 100; metrics: the functional verdict and the seven dimensions."""
+def score_rubric(drift: bool) -> vf.Rubric:
+    """Reward: the terminal score / 100; metrics: the functional verdict and the dimensions of the episodes (drift
+    adaptation only for episodes with drift)."""
     rubric = vf.Rubric()
     rubric.add_reward_func(crm_score, weight=1.0)
     rubric.add_metric(functional_verdict)
     for dimension in Dimension:
-        rubric.add_metric(_dimension_metric(dimension))
+        if drift or dimension is not Dimension.DRIFT_ADAPTATION:
+            rubric.add_metric(_dimension_metric(dimension))
     return rubric
 
 
@@ -112,7 +118,7 @@ async def functional_verdict(state: vf.State) -> float:
 
 def _dimension_metric(dimension: Dimension) -> Any:
     async def metric(state: vf.State) -> float:
-        return float(state[EPISODE].finish()[1]["score"]["dimensions"].get(dimension.value, float("nan")))
+        return float(state[EPISODE].finish()[1]["score"]["dimensions"][dimension.value])
 
     metric.__name__ = dimension.value.lower()
     return metric
@@ -160,4 +166,4 @@ def load_environment(
     )
     keys = ("task_id", "group", "drift_level", "rot_level")
     dataset = Dataset.from_list([{"prompt": r["prompt"], "info": {k: r[k] for k in keys}, "answer": ""} for r in rows])
-    return CrmGymToolEnv(suite, split, org_scale, max_steps, dataset, **kwargs)
+    return CrmGymToolEnv(suite, split, org_scale, max_steps, dataset, drift_level != "none", **kwargs)
