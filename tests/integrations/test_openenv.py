@@ -20,8 +20,8 @@ import openai  # noqa: E402
 import requests  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
-from crm_gym.envs.chat import wire_message  # noqa: E402
 from crm_gym.integrations.openenv import CrmAction, CrmGymClient, OpenEnvSettings, build_app  # noqa: E402
+from tests.integrations.examples import load_example  # noqa: E402
 from tests.integrations.fake_openai import fake_openai_app, free_port, serve  # noqa: E402
 
 SESSIONS = 16
@@ -36,28 +36,12 @@ def servers() -> Any:
 
 
 async def play(env_url: str, model_url: str, model: str, reset: dict[str, Any]) -> tuple[float, Any]:
-    """One agent loop: the model's tool calls go to the env server until the episode is over."""
+    """One agent loop (the OpenEnv example's): the model's tool calls go to the env server until the episode ends."""
     llm = openai.AsyncOpenAI(base_url=f"{model_url}/v1", api_key="none", max_retries=0)
     async with CrmGymClient(base_url=env_url) as env:
-        result = await env.reset(**reset)
-        messages, tools = result.observation.messages, result.observation.tools
-        total = 0.0
-        while not result.done:
-            reply = await llm.chat.completions.create(
-                model=model, messages=[wire_message(m) for m in messages], tools=tools
-            )
-            message = reply.choices[0].message
-            if message.tool_calls:
-                call = message.tool_calls[0]
-                action = CrmAction(tool=call.function.name, arguments=json.loads(call.function.arguments))
-            else:
-                action = CrmAction(answer=message.content or "")
-            result = await env.step(action)
-            messages += result.observation.messages
-            total += result.reward or 0.0
-        state = await env.state()
+        outcome = await load_example("openenv_client").play(env, llm, model, reset)
     await llm.close()
-    return total, state
+    return outcome["reward"], outcome["state"]
 
 
 def test_sixteen_concurrent_sessions_score_oracle_and_random_apart(servers: tuple[str, str]) -> None:
