@@ -14,7 +14,7 @@ from crm_gym.api import MockCrmApi
 from crm_gym.runner.cli_eval import eval_command, export_command, rescore_command
 from crm_gym.runner.cli_serve import serve_command
 from crm_gym.runner.report import report_command
-from crm_gym.world.generate import build_org
+from crm_gym.world.generate import build_org, parse_scale
 from crm_gym.world.schema import list_profiles
 
 app = typer.Typer(help="crm_gym: a Gymnasium environment for CRM agents.", no_args_is_help=True)
@@ -35,7 +35,7 @@ def org_build(
     scale: Annotated[str, typer.Option(help="tiny, small, default, large or a multiplier.")] = "default",
 ) -> None:
     """Generate a seeded org and save it as a SQLite file."""
-    world = build_org(profile, seed=seed, scale=_parse_scale(scale))
+    world = build_org(profile, seed=seed, scale=parse_scale(scale))
     world.save(out)
     table = Table("object", "rows", title=f"{profile} org, seed {seed}: {world.count()} rows -> {out}")
     for name in world.schema.objects:
@@ -75,7 +75,7 @@ def suite_base_rates(
     from crm_gym.scoring.base_rates import DEGENERATE, base_rates
     from crm_gym.tasks.suites import load_suite
 
-    tasks = load_suite(suite, split, scale=_parse_scale(scale))
+    tasks = load_suite(suite, split, scale=parse_scale(scale))
     report = base_rates(tasks)
     table = Table("category", *DEGENERATE, title=f"{suite}/{split}: functional (evaluator alone) / total")
     rows = {**report.by_category, "ALL": report.overall}
@@ -110,13 +110,6 @@ app.command("rescore")(rescore_command)
 app.command("report")(report_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
-
-
-def _parse_scale(scale: str) -> str | float:
-    try:
-        return float(scale)
-    except ValueError:
-        return scale
 
 
 if __name__ == "__main__":

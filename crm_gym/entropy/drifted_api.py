@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # tasks sit above entropy: only the type is needed here
     from crm_gym.tasks.model import PublicTask
 
 
+_OBJECT_NAME_NOTE = "Allowed: the name of an object as this org's schema (describe) lists it, case-sensitive."
+
+
 @dataclasses.dataclass(frozen=True)
 class _DriftedTool(ToolDef):
     """A tool as a drifted org presents it: same function, drifted description and argument schema."""
@@ -88,14 +91,22 @@ class DriftedApi(MockCrmApi):
     'Acme'
     """
 
-    def __init__(self, api: MockCrmApi, drift: DriftMap) -> None:
-        """Serve ``api``'s tools over its world, under the names ``drift`` gives."""
+    def __init__(self, api: MockCrmApi, drift: DriftMap, *, stable_arguments: bool = False) -> None:
+        """Serve ``api``'s tools over its world, under the names ``drift`` gives.
+
+        ``stable_arguments=True`` keeps every tool spec as it is without drift (argument names, descriptions),
+        so the tools read the same in every episode and at every level (identity map included), as trainers
+        that fix the tool schema once need; objects and fields stay drifted everywhere else: in argument values
+        (object names, record keys, queries), in results and in errors. A type field's argument then lists no
+        enum, since its values are object names.
+        """
         super().__init__(api.world, api.tool_profile)
         self.counters = api.counters
         self.drift = drift
+        self.stable_arguments = stable_arguments
         self.view = DriftView.of(self.schema, drift)
         self.query_pipeline = drift_pipeline(self.view, api.query_pipeline)
-        key = ("tools", api.tool_profile, tuple(api.tools))
+        key = ("tools", api.tool_profile, tuple(api.tools), stable_arguments)
         self.tools = self.view.derived(key, lambda: _RenderedTools(api.tools, self._drifted_tool))
         self._describer = types.SimpleNamespace(schema=self.view.visible)  # describe reads only ``schema``
 
@@ -104,6 +115,8 @@ class DriftedApi(MockCrmApi):
     def _drifted_tool(self, definition: ToolDef) -> ToolDef:
         """The tool under drift: an Arc tool's argument that carries a renamed field takes the field's drifted
         name (a FieldRef'd argument carries its field; any other is named after the field it filters on)."""
+        if self.stable_arguments:
+            return self._stable_tool(definition)
         if self.drift.is_identity:
             return definition
         arguments = {a: self._visible_argument(definition, a) for a in definition.args_model().model_fields}
@@ -138,6 +151,22 @@ class DriftedApi(MockCrmApi):
             return argument
         ref = definition.field_refs.get(argument)
         return self.drift.fields.get(ref.field if ref else argument, argument)
+
+    def _stable_tool(self, definition: ToolDef) -> ToolDef:
+        """The tool with its spec as without drift, less the enums of type fields (their values drift)."""
+        params = definition.parameters_schema(self.schema)
+        properties = dict(params.get("properties", {}))
+        for arg in properties.keys() & self.view.type_fields:
+            prop = {k: v for k, v in properties[arg].items() if k != "enum"}
+            head = prop.get("description", "").split(" Allowed:")[0]
+            prop["description"] = f"{head} {_OBJECT_NAME_NOTE}".strip()
+            properties[arg] = prop
+        canonical_parts = {f.name: getattr(definition, f.name) for f in dataclasses.fields(ToolDef)}
+        return _DriftedTool(
+            **canonical_parts,
+            visible_parameters={**params, "properties": properties},
+            arguments={a: a for a in definition.args_model().model_fields},
+        )
 
     def _parameters(self, definition: ToolDef) -> list[str]:
         order = self._positional_order(definition)

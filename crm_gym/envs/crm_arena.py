@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
 
 from crm_gym.api.api import MockCrmApi
@@ -63,8 +65,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ``suite`` ("crmarena_pro" or "arc"), ``split``, ``categories``, ``drift_level`` and ``rot_level`` ("none",
     "low", "medium", "high"), ``max_steps``, ``org_scale`` (crmarena_pro only), ``render_mode`` ("ansi",
     "human"), ``tasks`` (explicit tasks instead of a suite), ``tool_profile`` ("default", or "arc_compat" for
-    agents written for the Arc CRM sandbox: docs/arc_compat.md). ``reset(seed=..., options={"task_id": ...,
-    "drift_level": ..., "rot_level": ...})``.
+    agents written for the Arc CRM sandbox: docs/arc_compat.md), ``stable_tools`` (the tool specs stay the same in
+    every episode: argument names and descriptions are not drifted, while objects and fields stay drifted in
+    values, results and the schema; for trainers that read the tool schema once). ``reset(seed=...,
+    options={"task_id": ..., "drift_level": ..., "rot_level": ..., "group": ...})``: a ``group`` key (text or
+    int) draws the task (unless named) and the perturbations from the key alone, so every reset with that key
+    starts the same episode (the rollouts of a GRPO group). `finish` scores an episode cut short.
 
     ## Info
     Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``step``, ``tool``,
@@ -89,6 +95,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         render_mode: str | None = None,
         tasks: Sequence[Task] | None = None,
         tool_profile: ToolProfile = "default",
+        stable_tools: bool = False,
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
         _check_choice("drift_level", drift_level, DRIFT_LEVELS)
@@ -109,6 +116,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self.tasks = {t.id: t for t in chosen}
         self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
         self.render_mode, self.tool_profile = render_mode, tool_profile
+        self.stable_tools = stable_tools
         self._pristine: dict[str, tuple[World, bytes]] = {}
         probe = MockCrmApi(self._fresh_world(chosen[0]), tool_profile)
         self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
@@ -156,27 +164,34 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         task_id = options.pop("task_id", None)
         drift_level = options.pop("drift_level", self.drift_level)
         rot_level = options.pop("rot_level", self.rot_level)
+        rng = group_rng(options.pop("group")) if "group" in options else self.np_random
         if options:
-            raise CrmGymError(f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level.")
+            raise CrmGymError(
+                f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level, group."
+            )
         _check_choice("drift_level", drift_level, DRIFT_LEVELS)
         _check_choice("rot_level", rot_level, ROT_LEVELS)
         ids = list(self.tasks)
         if task_id is None:
-            task_id = ids[int(self.np_random.integers(len(ids)))]
+            task_id = ids[int(rng.integers(len(ids)))]
         elif task_id not in self.tasks:
             raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
-        episode_seed = int(self.np_random.integers(2**31))
+        episode_seed = int(rng.integers(2**31))
         self._task = task = self.tasks[task_id]
         self._world = self._fresh_world(task)
         self._rot: RotReport = apply_rot(self._world, task, rot_level, episode_seed)
         self._drift: DriftMap = draw_drift(self._world.schema, drift_level, episode_seed)
         plain = MockCrmApi(self._world, self.tool_profile)
-        self._api = plain if self._drift.is_identity else DriftedApi(plain, self._drift)
+        stable = self.stable_tools
+        self._api = (
+            plain if self._drift.is_identity and not stable else DriftedApi(plain, self._drift, stable_arguments=stable)
+        )
         self._public: PublicTask = drift_public_view(rot_context(task.public_view(), self._rot), self._drift)
         self._record = EpisodeRecord()
         self._step = 0
         self._progress = self._state_progress()
         self._done = False
+        self._final: tuple[float, dict[str, Any]] | None = None
         self._last_result = ""
         self._static_observation = self._episode_texts()
         observation = self._observation()
@@ -207,6 +222,21 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         if isinstance(self._api, DriftedApi):
             calls = [self._api.translate_call(tool, args) for tool, args in calls]
         return [{"tool": tool, "args": args} for tool, args in calls] + [{"answer": self._task.oracle.answer}]
+
+    def finish(self) -> tuple[float, dict[str, Any]]:
+        """Score the episode as it stands and end it; returns the terminal reward and the end-of-episode ``info``.
+
+        For a trainer that stops generating before the agent answers (a token or turn limit): the episode is
+        scored without an answer, with ``status`` "stopped". On an episode that already ended it returns that
+        end's reward and ``info`` again, so it is safe to call after every rollout.
+        """
+        if self._task is None:
+            raise CrmGymError("finish() scores the current episode: call reset() first.")
+        if self._final is None:
+            self._done = True
+            self._finish(self._info(tool=None, tool_error=None), "stopped")
+        assert self._final is not None  # _finish set it
+        return self._final
 
     # -- stepping ---------------------------------------------------------------------------------------
 
@@ -279,6 +309,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             measures=measures.model_dump(mode="json"),
             status=status,
         )
+        self._final = (score.total / 100.0, info)
         return score.total / 100.0
 
     # -- observation, info, render ----------------------------------------------------------------------
@@ -356,6 +387,14 @@ def _shared_snapshot(key: str, task: Task) -> tuple[Schema, bytes, int]:
         world = task.build_world()
         _SNAPSHOTS[key] = (world.schema, world.snapshot(), world.seed)
     return _SNAPSHOTS[key]
+
+
+def group_rng(group: Any) -> np.random.Generator:
+    """The generator a reset keyed by ``group`` draws from: a function of the key alone (text or int)."""
+    if isinstance(group, bool) or not isinstance(group, str | int):
+        raise CrmGymError(f"The reset option group must be text or an int, got {type(group).__name__}: {group!r}.")
+    digest = hashlib.sha256(f"crm_gym.group:{type(group).__name__}:{group}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
 def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:

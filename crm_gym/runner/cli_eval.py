@@ -114,8 +114,10 @@ def rescore_command(
 
 def export_command(
     run: Annotated[Path, typer.Argument(help="Run folder written by `crm-gym eval`.")],
-    out: Annotated[Path, typer.Option(help="sft: a JSONL file; hf: a folder.")],
-    format: Annotated[str, typer.Option(help="sft (chat JSONL) or hf (Hugging Face dataset folder).")] = "sft",
+    out: Annotated[Path, typer.Option(help="sft: a JSONL file; hf, prefs: a folder.")],
+    format: Annotated[
+        str, typer.Option(help="sft (chat JSONL), hf (dataset folder) or prefs (preference pairs, dataset folder).")
+    ] = "sft",
     passed_only: Annotated[bool, typer.Option(help="Keep only the episodes that passed.")] = False,
 ) -> None:
     """Export a run's scored trajectories for fine-tuning."""

@@ -19,9 +19,9 @@ from typing import Any
 
 from crm_gym.agents.base import AgentFailureError, Policy, PolicyInfrastructureError, PolicyStep
 from crm_gym.agents.llm.cache import LlmCache, request_key
-from crm_gym.agents.llm.prompt import system_prompt
 from crm_gym.agents.llm.reply import Reply, ToolRequest, sendable
 from crm_gym.agents.llm.retry import Backoff, SdkErrors, Sleep
+from crm_gym.envs.chat import system_text
 from crm_gym.errors import CrmGymError
 from crm_gym.redaction import known_secrets, redact_text, redact_url
 
@@ -116,7 +116,7 @@ class LlmPolicy(Policy):
 
     def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
         """Start the history: the system text from the observation, the prompt as the first user message."""
-        self._system = system_prompt(observation)
+        self._system = system_text(observation)
         self._tools = self._provider_tools(tools)
         self._history = [{"role": "user", "content": str(observation.get("prompt", ""))}]
         self._calls, self._results, self._sent = [], [], 0
