@@ -87,6 +87,50 @@ def suite_base_rates(
         out.write_text(report.model_dump_json(indent=2))
 
 
+@suite_app.command("grading")
+def suite_grading(
+    corpus: Annotated[Path | None, typer.Option(help="Labelled answers (default: data/grading/answers.jsonl).")] = None,
+    part: Annotated[str, typer.Option("--set", help="all, dev or held_out.")] = "all",
+    judge: Annotated[
+        str | None, typer.Option(help="Also grade free text with an LLM judge: openai:MODEL or anthropic:MODEL.")
+    ] = None,
+    judge_cache: Annotated[Path | None, typer.Option(help="Cache folder of the judge's requests.")] = None,
+    mistakes: Annotated[bool, typer.Option(help="List every answer graded against its label.")] = False,
+) -> None:
+    """Grade the labelled answer corpus: right answers accepted and rejected, wrong ones rejected and accepted,
+    per category and per answer kind (exit 1 on any false accept or more than 2% false rejects)."""
+    from crm_gym.scoring.corpus import disagreements, grade_corpus, load_corpus
+
+    if part not in ("all", "dev", "held_out"):
+        raise typer.BadParameter(f"--set must be all, dev or held_out, got {part!r}.")
+    entries = [e for e in load_corpus(corpus) if part == "all" or e.set == part]
+    report = grade_corpus(entries)
+    for title, rows in (("category", report.by_category), ("answer kind", report.by_kind)):
+        table = Table(title, "answers", "right accepted", "false rejects", "wrong rejected", "false accepts", "FR rate")
+        for name, c in {**rows, "ALL": report.overall}.items():
+            counts = (c.total, c.right_accepted, c.false_rejects, c.wrong_rejected, c.false_accepts)
+            table.add_row(name, *(str(n) for n in counts), f"{c.false_reject_rate:.1%}")
+        console.print(table)
+    if mistakes:
+        for m in report.mistakes:
+            console.print(f"{m.id} (labelled {m.label}): {m.answer!r} -> {m.reason}", markup=False, highlight=False)
+    if judge is not None:
+        from crm_gym.agents.llm import make_judge
+
+        llm = make_judge(judge, cache_dir=judge_cache)
+        try:
+            found = disagreements(entries, llm)
+        finally:
+            llm.close()
+        free = sum(e.metric == "fuzzy_match" and e.gold is not None for e in entries)
+        console.print(f"{judge} disagrees with the deterministic grader on {len(found)} of {free} free-text answers.")
+        for entry_id, alone, judged in found:
+            console.print(f"  {entry_id}: grader {'pass' if alone else 'fail'}, judge {'pass' if judged else 'fail'}")
+    kinds = [*report.by_kind.values(), report.overall]
+    if report.overall.false_accepts or any(c.false_reject_rate > 0.02 for c in kinds):
+        raise typer.Exit(1)
+
+
 @app.command("train")
 def train(
     timesteps: Annotated[int, typer.Option(help="MaskablePPO timesteps per seed (CPU).")] = 60_000,

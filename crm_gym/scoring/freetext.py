@@ -49,9 +49,10 @@ _STOPWORD_TEXT = (
     "a an the and or of to in on at for with by from as is are was were be been being it its it's this that these "
     "those they them their there we our you your i my me he she his her can could will would should may might must "
     "do does did so such than then also only just very into onto over under about after before up down out each "
-    "every all any some no not more most other which who whom what when where why how if"
+    "every all any some no not more most other which who whom what when where why how if because since while "
+    "although though thus hence therefore"
 )
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(_STEMMER.stemWords(_STOPWORD_TEXT.split()))
 _FREQUENCIES = frozenset(
     {"hourly", "daily", "nightly", "weekly", "biweekly", "monthly", "quarterly", "yearly", "annually", "annual"}
 )

@@ -123,7 +123,8 @@ def figures(text: str) -> list[_Figure]:
         mult = _MULTIPLIER.get((m["mult"] or "").lower(), 1.0)
         kind = "money" if m["cur"] else _unit_kind(m["unit"])
         digits = raw.replace(".", "").lstrip("0")
-        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        # "3,860" is written to the ten: its trailing zeros are precision it does not claim
+        decimals = len(raw.split(".")[1]) if "." in raw else -(len(raw) - len(raw.rstrip("0")))
         significant = len(digits.rstrip("0")) if decimals == 0 else len(digits)
         if mult != 1.0:  # "3.4k": the precision is that of the written digits, scaled
             decimals -= {1e3: 3, 1e6: 6, 1e9: 9}[mult]

@@ -196,7 +196,7 @@ _CONTRAST_BEFORE = re.compile(
     r"\bahead\s+of|\bbehind|\bthan|\bvs\.?|\bversus|\bcompared\s+(?:with|to)|\bunlike|\bexcluding|\bfollowed\s+by|"
     r"(?:,|\band)\s+then|\bbeat(?:s|ing)?|\boutpac\w*|\bedg\w*\s+out|\bsurpass\w*|\bover\s+(?=\S+\s*(?:\(|,|$))|"
     r"\bnext\s+(?:is|was|came|comes)|\bsecond(?:\s+(?:is|was|place|came|comes|best|highest|lowest|most|fewest))?|"
-    r"\bthird(?:\s+\w+)?|\brunner[- ]up(?:\s+(?:is|was))?|\bcurrent(?:ly)?(?:\s+\w+){0,2}?|\bpreviously|\bformerly|"
+    r"\bthird(?:\s+\w+)?|\brunner[- ]up(?:\s+(?:is|was))?|\bpreviously|\bformerly|"
     r"\be\.?g\.?|\bfor\s+(?:example|instance)|\bsuch\s+as|\blike|\bnor|\bneither|\bruled\s+out|\beliminated|"
     r"\bdisqualified|\bexcluded|\bcloser?\s+(?:to|behind)|\b(?:couldn't|could\s+not|can't|cannot|didn't|did\s+not|"
     r"unable\s+to|failed\s+to)\s+(?:\w+\s+)?(?:find|locate|see|identify|match)|\bno\s+(?:sign|record|trace)\s+of|\b(?:up|down|rising|falling|climbing|dropping|"

@@ -21,7 +21,7 @@ from crm_gym.agents.base import AgentFailureError, Policy, PolicyInfrastructureE
 from crm_gym.agents.llm.cache import LlmCache, request_key
 from crm_gym.agents.llm.reply import Reply, ToolRequest, sendable
 from crm_gym.agents.llm.retry import Backoff, SdkErrors, Sleep
-from crm_gym.envs.chat import system_text
+from crm_gym.envs.chat import INSTRUCTIONS, system_text
 from crm_gym.errors import CrmGymError
 from crm_gym.redaction import known_secrets, redact_text, redact_url
 
@@ -36,6 +36,8 @@ class LlmPolicy(Policy):
     cache_scope: str = ""
     #: The SDK's exception classes, for the retry rules.
     errors: SdkErrors
+    #: The system text's "How to work" section (a judge replaces it with its grading rules).
+    instructions: str = INSTRUCTIONS
 
     def __init__(
         self,
@@ -116,7 +118,7 @@ class LlmPolicy(Policy):
 
     def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
         """Start the history: the system text from the observation, the prompt as the first user message."""
-        self._system = system_text(observation)
+        self._system = system_text(observation, self.instructions)
         self._tools = self._provider_tools(tools)
         self._history = [{"role": "user", "content": str(observation.get("prompt", ""))}]
         self._calls, self._results, self._sent = [], [], 0
