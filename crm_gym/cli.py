@@ -87,6 +87,62 @@ def suite_base_rates(
         out.write_text(report.model_dump_json(indent=2))
 
 
+@suite_app.command("stats")
+def suite_stats_command(
+    suite: Annotated[str, typer.Argument(help="Suite name.")] = "crmarena_pro",
+    split: Annotated[str, typer.Option(help="Split measured (its train split gives the phrasing overlap).")] = "test",
+    scale: Annotated[str, typer.Option(help="Org scale (crmarena_pro).")] = "default",
+    out: Annotated[Path | None, typer.Option(help="Also write the stats as JSON here.")] = None,
+) -> None:
+    """Per category: distinct prompt shapes, top gold and None shares, oracle depth, degenerate floors, train/test
+    phrasing overlap; the privacy settings' refusal rules and the org's text repetition."""
+    from crm_gym.scoring.suite_stats import FLOORS, suite_stats
+    from crm_gym.tasks.suites import load_suite
+
+    tasks = load_suite(suite, split, scale=parse_scale(scale))
+    train = load_suite(suite, "train", scale=parse_scale(scale)) if split != "train" and suite != "arc" else []
+    world = tasks[0].build_world()
+    stats = suite_stats(tasks, world, train, suite=suite, split=split)
+    table = Table("category", "shapes/100", "in train", "top gold", "None", "calls", ">=4", *FLOORS)
+    for name, c in stats.by_category.items():
+        table.add_row(
+            name,
+            f"{c.prompt_shapes_per_100:.0f}",
+            f"{c.shapes_seen_in_train:.0%}",
+            f"{c.top_gold_share:.0%}",
+            f"{c.none_share:.0%}",
+            f"{c.mean_oracle_calls:.1f}",
+            f"{c.share_4_or_more_calls:.0%}",
+            *(f"{c.floors.get(n, 0.0):.2f}" for n in FLOORS),
+        )
+    table.add_row(
+        "ALL (answer tasks)",
+        "",
+        "",
+        "",
+        "",
+        "",
+        f"{stats.share_4_or_more_calls:.0%}",
+        *(f"{stats.floors[n]:.3f}" for n in FLOORS),
+    )
+    console.print(table)
+    if stats.privacy is not None:
+        p = stats.privacy
+        console.print(
+            f"privacy settings: {p.tasks} tasks ({p.legitimate} legitimate look-alikes): "
+            f"refuse all {p.refuse_all:.2f}, refuse on the best single cue {p.refuse_on_cue:.2f} ({p.best_cue!r})",
+            markup=False,
+        )
+    console.print(
+        "largest share of records one sentence appears in: "
+        + ", ".join(f"{kind} {share:.1%}" for kind, share in stats.text_repetition.items()),
+        markup=False,
+    )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(stats.model_dump_json(indent=2))
+
+
 @suite_app.command("grading")
 def suite_grading(
     corpus: Annotated[Path | None, typer.Option(help="Labelled answers (default: data/grading/answers.jsonl).")] = None,
