@@ -71,7 +71,7 @@ def _day(stamp: str | None) -> str:
 
 
 class CaseBook:
-    """The cases of one org, indexed by when they were created and closed, by product and by account."""
+    """The cases of one org, ordered by when they were created and when they were closed."""
 
     def __init__(self, world: World) -> None:
         """Read every case, its product (through its order item) and its owner assignments."""
@@ -102,7 +102,7 @@ class CaseBook:
 
     def in_range(self, span: Range, basis: Basis = "created") -> Sequence[CaseRecord]:
         """The cases created (or closed) within ``span``, oldest first (by that stamp)."""
-        ordered, stamps = self._ordered["closed" if basis == "closed" else "created"]
+        ordered, stamps = self._ordered[basis]
         return ordered[bisect_left(stamps, span[0].isoformat()) : bisect_left(stamps, span[1].isoformat())]
 
     def months(self, span: Range, field: str, value: str, basis: Basis = "created") -> Counter[str]:
@@ -140,7 +140,7 @@ _BOOKS: WeakKeyDictionary[World, CaseBook] = WeakKeyDictionary()
 
 
 def case_book(world: World) -> CaseBook:
-    """The case book of ``world``, read on first use."""
+    """The case book of ``world``, read on first use (generators read pristine orgs, which never change)."""
     if world not in _BOOKS:
         _BOOKS[world] = CaseBook(world)
     return _BOOKS[world]

@@ -301,7 +301,7 @@ _ID_SENTENCES = {
 }
 _BY_NAME = {
     "product": ("{name}", "the {name}", "our {name}", "the product {name}"),
-    "account": ("{name}", "our customer {name}", "the account {name}", "{name}'s account"),
+    "account": ("{name}", "our customer {name}", "the account {name}", "the {name} account"),
 }
 _BY_PURCHASE = (
     "the {kind} {account} bought on {day}",
@@ -311,7 +311,7 @@ _BY_PURCHASE = (
 )
 # A product named by a customer's purchase: the question is about the product, not that customer's cases.
 _ALL_CUSTOMERS = (
-    "Count every customer's cases for that product, not only {account}'s.",
+    "Count every customer's cases for that product, not only those of {account}.",
     "I mean that product across all customers, not just {account}.",
     "All customers' cases for that product count, not only those of {account}.",
 )
@@ -708,12 +708,8 @@ _TRANSFER_COUNT = _AgentQuestion(
 def _workload(ctx: GenerationContext, more_than: int) -> str:
     """Agents who managed more than ``more_than`` cases, said one of the ways people say it."""
     at_least = more_than + 1
-    cases = "case" if at_least == 1 else "cases"
-    options = [f"at least {at_least} {cases}", f"{at_least} or more {cases}"]
-    if more_than >= 1:
-        options.append(f"more than {more_than} {'case' if more_than == 1 else 'cases'}")
-    else:
-        options.append("at least one case")
+    options = [f"at least {_count(at_least, 'case')}", f"{at_least} or more cases"]
+    options.append(f"more than {_count(more_than, 'case')}" if more_than else "at least one case")
     return ctx.choice(options)
 
 
