@@ -31,6 +31,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators import service, service_phrase
 from crm_gym.tasks.suites.crmarena_pro.generators.case_book import case_book
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import periods
 from crm_gym.world.generate import build_org
+from crm_gym.world.generate.b2b_text import BRANDS
 
 ANALYTICS = ("handle_time", "monthly_trend_analysis", "top_issue_identification", "transfer_count")
 NAMED = ("monthly_trend_analysis", "top_issue_identification")
@@ -129,6 +130,17 @@ def test_no_question_asks_about_a_period_before_the_first_case() -> None:
     assert all(task.metadata["start"] >= first for task in TASKS)
 
 
+def _lookalikes(table: str, name: str) -> set[str]:
+    """Other names a loose match finds: the same first word, or (products) the same name but for the brand."""
+
+    def core(other: str) -> str:
+        brand = next((b for b in BRANDS if other.startswith(b)), "")
+        return other[len(brand) :] if table == "Product2" else other
+
+    names = {n for (n,) in _sql(f"SELECT Name FROM {table}")} - {name}
+    return {n for n in names if n.split()[0] == name.split()[0] or core(n) == core(name) != name}
+
+
 def _managed(task: Task) -> dict[str, int]:
     rows = _sql(
         'SELECT h.NewValue__c, COUNT(DISTINCT h.CaseId__c) FROM CaseHistory__c h JOIN "Case" c ON c.Id = h.CaseId__c '
@@ -147,13 +159,15 @@ def test_none_golds_are_rare_and_each_has_a_near_miss_the_org_shows() -> None:
             if category == "top_issue_identification":
                 product = task.required_context.record_id
                 name = _sql("SELECT Name FROM Product2 WHERE Id = ?", (product,))[0][0]
-                cases = _sql(
-                    'SELECT p.Name, COUNT(*) FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c '
-                    "JOIN Product2 p ON p.Id = oi.Product2Id WHERE date(c.CreatedDate) BETWEEN ? AND ? "
-                    "AND p.Name LIKE ? GROUP BY p.Name",
-                    (task.metadata["start"], task.metadata["end"], name.split()[0] + " %"),
+                cases = dict(
+                    _sql(
+                        'SELECT p.Name, COUNT(*) FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c '
+                        "JOIN Product2 p ON p.Id = oi.Product2Id WHERE date(c.CreatedDate) BETWEEN ? AND ? "
+                        "GROUP BY p.Name",
+                        (task.metadata["start"], task.metadata["end"]),
+                    )
                 )
-                assert cases and name not in dict(cases), task.id  # a look-alike's cases, none of its own
+                assert name not in cases and set(cases) & _lookalikes("Product2", name), task.id
             else:
                 managed = _managed(task)
                 threshold = task.metadata["more_than"]
@@ -205,8 +219,7 @@ def test_a_named_record_has_look_alikes_and_the_oracle_looks_it_up_first(categor
         assert target in task.oracle.calls[-1].args["sql"], task.id
         if mode == "name":
             assert name in task.prompt, task.id
-            alikes = _sql(f"SELECT Name FROM {table} WHERE Name LIKE ? AND Id != ?", (name.split()[0] + " %", target))
-            assert alikes, task.id
+            assert _lookalikes(table, name), task.id
         else:
             assert name not in task.prompt, task.id
 

@@ -20,11 +20,12 @@ mean.
 
 **None** only where the near miss is in the org: the agents who managed the most cases managed exactly the
 threshold, not more; the agents who qualify have no case the handle time policy times; a product had no case in the
-period while a look-alike product (a name sharing its first word) had some.
+period while a look-alike product (a name sharing its first word, or all but its brand) had some.
 
 **Records by what they are.** About half the trend and top-issue questions name the product or account by name (the
-org has look-alikes sharing the first word of the name) or by description (the product an account bought on a day,
-the account of a contact), so the oracle looks the record up before it counts.
+org has look-alikes sharing the first word of the name, or a product's name but its brand, whose answers differ) or
+by description (the product an account bought on a day, the account of a contact), so the oracle looks the record
+up before it counts.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators import service_phrases as phra
 from crm_gym.tasks.suites.crmarena_pro.generators.case_book import Basis, Range, case_book
 from crm_gym.tasks.suites.crmarena_pro.generators.common import balanced, sql_literal, today_line
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
+from crm_gym.world.generate.b2b_text import BRANDS as PRODUCT_BRANDS
 from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_THEMES
 
 # Two averages closer than this (in days, about a minute) are a tie: an agent may compute them in other units.
@@ -249,6 +251,16 @@ class _Purchase:
     kind: str
 
 
+def _lookalike_keys(field: str, name: str) -> set[str]:
+    """What a loose match on a name keys on: its first word ("AstraGuard" of "AstraGuard 360 Plus", "Barnes" of
+    "Barnes Group") and, for a product, the name without its brand ("Quantum Engine" of "ApexQuantum Engine")."""
+    keys = {f"first:{name.split()[0]}"}
+    brand = next((b for b in PRODUCT_BRANDS if name.startswith(b) and name[len(b) : len(b) + 1].isupper()), None)
+    if field == "product" and brand:
+        keys.add(f"core:{name[len(brand) :]}")
+    return keys
+
+
 class _Directory:
     """Names of the org's products and accounts, their look-alikes, and the purchases and contacts that describe
     them."""
@@ -259,9 +271,11 @@ class _Directory:
             "account": dict(ctx.sql("SELECT Id, Name FROM Account ORDER BY Id")),
         }
         self.family = dict(ctx.sql("SELECT Id, Family FROM Product2"))
-        self._first_words = {
-            field: Counter(name.split()[0] for name in names.values()) for field, names in self.names.items()
-        }
+        self._sharing: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for field, names in self.names.items():
+            for record, name in names.items():
+                for key in _lookalike_keys(field, name):
+                    self._sharing[(field, key)].append(record)
         lines = ctx.sql(
             'SELECT o.AccountId, a.Name, o.EffectiveDate, o.Status, oi.Product2Id FROM "Order" o '
             "JOIN Account a ON a.Id = o.AccountId JOIN OrderItem oi ON oi.OrderId = o.Id ORDER BY o.Id, oi.Id"
@@ -280,9 +294,9 @@ class _Directory:
                 self.contacts[account].append((first, last))
 
     def lookalikes(self, field: str, record: str) -> list[str]:
-        """The other records whose names share this one's first word."""
-        word = self.names[field][record].split()[0]
-        return [r for r, name in self.names[field].items() if r != record and name.split()[0] == word]
+        """The other records a loose match on this one's name also finds (see `_lookalike_keys`)."""
+        keys = _lookalike_keys(field, self.names[field][record])
+        return sorted({r for key in keys for r in self._sharing[(field, key)]} - {record})
 
 
 _ID_SENTENCES = {
@@ -321,9 +335,9 @@ _BY_CONTACT = (
     "the company {contact} works for",
     "the customer account of {contact}",
 )
-# Shares of questions naming the record by id (the original's way) and by description (else by name).
+# Shares of questions naming the record by id (the original's way) and by name where it can (else by description).
 _BY_ID_SHARE = 0.45
-_BY_DESCRIPTION_SHARE = 0.3
+_BY_NAME_SHARE = 0.3
 
 
 def _long_date(day: str) -> str:
@@ -380,10 +394,10 @@ def _reference(ctx: GenerationContext, directory: _Directory, field: str, record
         )
     draw = float(ctx.rng.random())
     if draw >= _BY_ID_SHARE:
-        if described is not None and (draw < _BY_ID_SHARE + _BY_DESCRIPTION_SHARE or not by_name_ok):
-            return described
-        if by_name_ok:
+        if by_name_ok and (draw < _BY_ID_SHARE + _BY_NAME_SHARE or described is None):
             return by_name
+        if described is not None:
+            return described
     return _Reference(name, id_sentence=ctx.choice(_ID_SENTENCES[field]).format(id=record))
 
 
