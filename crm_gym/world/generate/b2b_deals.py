@@ -42,16 +42,26 @@ MORE_REGION_NAMES = ("Heartland", "Lakeshore", "Coastal Plains", "High Desert", 
 CHANNEL = "Customer - Channel"
 
 
-def deal_article(rule: DealDiscountRule, book_name: str) -> tuple[str, str, str]:
-    """Title, summary and body of a deal-level quote-approval article."""
+# Bodies of the product-family discount articles, one per article of an org, so that none repeats another.
+_FAMILY_BODIES = (
+    "Margins on the {family} product family are thin. A quote line for a product of that family may carry a "
+    "discount of at most {limit} percent, whatever the quantity; exactly {limit} percent is still allowed. Deeper "
+    "cuts on these products need a new pricing agreement.",
+    "{family} products are priced close to cost, so we hold their discounts down: no quote line for one of them "
+    "may be discounted by more than {limit} percent, however many units it orders ({limit} percent itself is fine).",
+    "Vendor terms on our {family} line leave little room to move. Any quote line for a {family} product is capped "
+    "at a {limit} percent discount; lines at or below the cap are approved as usual.",
+)
+
+
+def deal_article(rule: DealDiscountRule, book_name: str, variant: int = 0) -> tuple[str, str, str]:
+    """Title, summary and body of a deal-level quote-approval article (``variant`` picks a family article's body)."""
     limit = f"{rule.max_discount:g}"
     if rule.kind == "family":
         return (
             f"Quote Approval: {rule.family} Discounts",
             f"{rule.family} products may not be discounted above {limit}% on any quote line.",
-            f"Margins on the {rule.family} product family are thin. A quote line for a product of that family may "
-            f"carry a discount of at most {limit} percent, whatever the quantity; exactly {limit} percent is still "
-            "allowed. Deeper cuts on these products need a new pricing agreement.",
+            _FAMILY_BODIES[variant % len(_FAMILY_BODIES)].format(family=rule.family, limit=limit),
         )
     if rule.kind == "account_type":
         return (
@@ -172,8 +182,8 @@ class DealPlants:
             update={"deal_discount_rules": deal_rules, "more_config_rules": tuple(more)}
         )
         book_name = next(b["Name"] for b in self.rows["Pricebook2"] if b["Id"] == self.pricebooks[1])
-        for deal_rule in deal_rules:
-            self._policy_article(r, deal_rule.article_id, deal_article(deal_rule, book_name))
+        for k, deal_rule in enumerate(deal_rules):
+            self._policy_article(r, deal_rule.article_id, deal_article(deal_rule, book_name, k))
         for rule in more:
             if isinstance(rule, ProductConfigRule):
                 parts = product_config_article(rule, self.product_name[rule.product_id])
