@@ -306,9 +306,9 @@ class DealPlants:
         for line, priced in zip(lines, facts.lines, strict=True):
             line["Discount"] = min(line["Discount"], self._line_cap(facts, priced))
         overall = next(rule for rule in self.policy.deal_discount_rules if rule.kind == "overall")
-        if overall.broken_by(self._quote_facts(quote, lines)):
+        if overall.broken_by(self._quote_facts(quote, lines)):  # brought clearly under, never exactly at, the cap
             for line in lines:
-                line["Discount"] = min(line["Discount"], overall.max_discount)
+                line["Discount"] = min(line["Discount"], overall.max_discount - 1)
         for line in lines:
             self._price(line)
 

@@ -200,8 +200,8 @@ class LeadDirectory:
             (
                 f"{first} {last} from {company}",
                 f"the lead {first} {last} at {company}",
-                f"{first} {last}, {title} at {company}",
-                f"the {company} lead, {first} {last}",
+                f"{first} {last} ({title}, {company})",
+                f"{first} {last} of {company}",
             )
         )
         sql = (

@@ -61,7 +61,11 @@ def _near_miss(ctx: GenerationContext, rule: QuoteRule, facts: QuoteFacts) -> st
     if isinstance(rule, DiscountRule | DealDiscountRule) and (
         not isinstance(rule, DiscountRule) or rule.below_quantity is None
     ):
-        line = next(line for line in facts.lines if line.discount == rule.max_discount)
+        line = next(
+            line
+            for line in facts.lines
+            if line.discount == rule.max_discount and (isinstance(rule, DiscountRule) or rule.caps(facts, line))
+        )
         return f"the {names[line.product_id]} line is discounted exactly {rule.max_discount:g}%, the limit, not above"
     if isinstance(rule, DiscountRule):
         line = next(line for line in facts.lines if line.quantity == rule.below_quantity)
@@ -80,9 +84,9 @@ def _near_miss(ctx: GenerationContext, rule: QuoteRule, facts: QuoteFacts) -> st
 
 _APPROVAL_GUIDE = """## Quote approval guide.
 The quote approval rules (the discounts a quote may carry) are stated in the knowledge articles titled
-"Quote Approval: ...". Compare the quote with each of them. A line breaks a limit only when its discount is above
-it: a discount exactly at the limit is allowed. Product combinations and quantity limits (configuration rules) are
-not part of this review."""
+"Quote Approval: ...". Compare the quote with each of them. A discount breaks a limit only when it is above it:
+a discount exactly at the limit is allowed. Product combinations and quantity limits (configuration rules) are not
+part of this review."""
 _CONFIG_GUIDE = """## Invalid configuration guide.
 The configuration rules (products that need or exclude each other, quantity limits per quote line) are stated in
 the knowledge articles titled "Configuration Rule: ...". Compare the quote's products and quantities with each of
