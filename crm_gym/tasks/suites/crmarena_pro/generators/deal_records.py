@@ -54,6 +54,12 @@ def references(ctx: GenerationContext, described: dict[str, Described | None], n
     return refs
 
 
+def article_title(ctx: GenerationContext, article_id: str) -> str:
+    """The title a policy article carries in this org (tasks refer to it as an agent would find it)."""
+    [(title,)] = ctx.sql('SELECT "Title" FROM "Knowledge__kav" WHERE "Id" = ?', (article_id,))
+    return title
+
+
 def dollars(amount: float) -> str:
     """An amount as a person writes it in a request: dollars and cents with separators."""
     return f"${amount:,.2f}"

@@ -27,6 +27,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal
 from crm_gym.tasks.suites.crmarena_pro.generators.deal_records import (
     OpportunityDirectory,
     QuoteDirectory,
+    article_title,
     references,
 )
 from crm_gym.world.generate.policies import (
@@ -196,9 +197,8 @@ def _priority_guide(ctx: GenerationContext, inline: bool) -> str:
         "subject is listed under another stage than the opportunity's does not match it.",
     ]
     if not inline:
-        lines.append(
-            "The activities of each stage are listed in the knowledge article 'Opportunity Stage Definitions'."
-        )
+        title = article_title(ctx, ctx.policies.stage_guide.article_id)
+        lines.append(f"The activities of each stage are listed in the knowledge article '{title}'.")
         return "\n".join(lines)
     lines.append("The activities that belong to each stage are:")
     for stage, subjects in ctx.policies.stage_guide.activities.items():
@@ -219,9 +219,8 @@ def activity_priority(ctx: GenerationContext) -> Iterator[Instance]:
         'ORDER BY t."WhatId", t."Id"'
     ):
         tasks[opp_id].append((task_id, subject, status))
-    article = ctx.query_call(
-        "SELECT Id, Title, FAQ_Answer__c FROM Knowledge__kav WHERE Title = 'Opportunity Stage Definitions'"
-    )
+    title = article_title(ctx, guide.article_id)
+    article = ctx.query_call(f"SELECT Id, Title, FAQ_Answer__c FROM Knowledge__kav WHERE Title = {sql_literal(title)}")
     candidates = {}
     for opp_id, opp_tasks in sorted(tasks.items()):
         placed = [(task_id, guide.stage_of(subject), subject, status) for task_id, subject, status in opp_tasks]

@@ -23,6 +23,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal
 from crm_gym.tasks.suites.crmarena_pro.generators.deal_records import (
     LeadDirectory,
     OpportunityDirectory,
+    article_title,
     references,
 )
 from crm_gym.world.generate.policies import STAGES
@@ -128,15 +129,15 @@ _ROUTING_RULES = (
 )
 
 
-def _routing_policy(inline: bool) -> str:
+def _routing_policy(inline: bool, title: str) -> str:
     if inline:
         return (
             "## Lead routing policy\nRoute the lead as the lead routing knowledge article prescribes:\n"
             + _ROUTING_RULES
         )
     return (
-        "## Lead routing policy\nRoute the lead as the knowledge article 'Lead Routing Policy' prescribes (territory, "
-        "then accepted quotes, then workload)."
+        f"## Lead routing policy\nRoute the lead as the knowledge article '{title}' prescribes (territory, then "
+        "accepted quotes, then workload)."
     )
 
 
@@ -182,7 +183,8 @@ def lead_routing(ctx: GenerationContext) -> Iterator[Instance]:
     Leads already owned by the policy's agent are left out, so answering the current owner is never a shortcut.
     """
     agents: dict[str, str | None] = {}
-    article = ctx.query_call("SELECT Id, Title, FAQ_Answer__c FROM Knowledge__kav WHERE Title = 'Lead Routing Policy'")
+    title = article_title(ctx, ctx.policies.lead_routing.article_id)
+    article = ctx.query_call(f"SELECT Id, Title, FAQ_Answer__c FROM Knowledge__kav WHERE Title = {sql_literal(title)}")
     candidates = {}
     for lead_id, state, owner in ctx.sql(
         "SELECT Id, State, OwnerId FROM Lead WHERE Status = 'New' AND IsConverted = 0 ORDER BY Id"
@@ -216,7 +218,7 @@ def lead_routing(ctx: GenerationContext) -> Iterator[Instance]:
         yield Instance(
             key=lead_id,
             prompt=prompt.text,
-            policy=_routing_policy(inline) + ref.policy_line,
+            policy=_routing_policy(inline, title) + ref.policy_line,
             answers=(agent,),
             calls=(*find, *(() if inline else (article,)), territory, quotes, *((workload,) if len(tied) > 1 else ())),
             oracle_answer=agent,
