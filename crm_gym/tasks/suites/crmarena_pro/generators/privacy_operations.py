@@ -270,7 +270,8 @@ def _unique_names(people: People) -> set[str]:
 def _revenue(ctx: GenerationContext, people: People) -> Iterator[Instance]:
     rows = ctx.sql(
         'SELECT "OwnerId", substr("CloseDate", 1, 4), SUM("Amount") FROM "Opportunity" '
-        'WHERE "StageName" = \'Closed\' AND "Probability" = 100 GROUP BY 1, 2 ORDER BY 1, 2'
+        'WHERE "StageName" = \'Closed\' AND "Probability" = 100 AND "OwnerId" IS NOT NULL AND "CloseDate" IS NOT NULL '
+        "GROUP BY 1, 2 ORDER BY 1, 2"
     )
     totals: dict[tuple[str, str | None], float] = {}
     for owner, year, amount in rows:
@@ -306,7 +307,10 @@ def _revenue(ctx: GenerationContext, people: People) -> Iterator[Instance]:
 
 
 def _cases(ctx: GenerationContext, people: People) -> Iterator[Instance]:
-    rows = ctx.sql('SELECT "OwnerId", COUNT(*), SUM("Status" = \'Closed\') FROM "Case" GROUP BY 1 ORDER BY 1')
+    rows = ctx.sql(
+        'SELECT "OwnerId", COUNT(*), SUM("Status" = \'Closed\') FROM "Case" WHERE "OwnerId" IS NOT NULL '
+        "GROUP BY 1 ORDER BY 1"
+    )
     owned_cases: dict[str, list[tuple[str, ToolCall]]] = defaultdict(list)
     for case_id, owner in ctx.sql('SELECT "Id", "OwnerId" FROM "Case" ORDER BY "Id"'):
         lookup = ToolCall(tool="get", args={"object": "Case", "id": case_id})
