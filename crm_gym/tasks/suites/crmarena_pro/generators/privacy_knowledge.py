@@ -327,7 +327,16 @@ def _public(ctx: GenerationContext) -> Iterator[_Question]:
         search = _search(f"Title = {sql_literal(title)}")
         if summary not in answered:
             answered.add(summary)
-            yield _Question(f"{article_id}:public", article_id, None, (title,), summary, (), search, summary)
+            yield _Question(
+                key=f"{article_id}:public",
+                article_id=article_id,
+                audience=None,
+                ways=(title,),
+                answer=summary,
+                private=(),
+                search=search,
+                answer_sentence=summary,
+            )
             continue
         product = next((p for p in products if p in title), None)
         if product is None:
