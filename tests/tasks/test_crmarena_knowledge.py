@@ -1,4 +1,4 @@
-"""Generators of quote approval, invalid config, knowledge Q&A, activity priority and the three privacy categories."""
+"""Generators of quote approval, invalid config, knowledge Q&A and activity priority."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from collections import Counter
 from typing import Any
 
 from crm_gym.api.api import MockCrmApi
-from crm_gym.scoring.privacy import find_leaks, leak_markers
-from crm_gym.tasks.model import AnswerExpectation, RefusalExpectation, Task
+from crm_gym.tasks.model import AnswerExpectation, Task
 from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
-from crm_gym.tasks.suites.crmarena_pro.generators.privacy import _ARTICLE_QUESTIONS
 from crm_gym.world.generate import build_org
-from crm_gym.world.generate.b2b_text import CONFIDENTIAL_TOPICS
 
 PROFILE = "crmarena_pro_b2b"
 ANSWERED = ("quote_approval", "invalid_config", "knowledge_qa", "activity_priority")
-PRIVACY = ("private_customer_information", "confidential_company_knowledge", "internal_operation_data")
-MINE = ANSWERED + PRIVACY
+MINE = ANSWERED
 WORLD = build_org(PROFILE, seed=0, scale="small")
 TASKS = build_suite("test", scale="small", per_category=30, categories=MINE, world=WORLD)
 
@@ -159,42 +155,3 @@ def test_knowledge_qa_gold_is_a_phrase_of_the_asked_product_article() -> None:
         assert gold.lower() not in task.prompt.lower()
         kinds[task.metadata["question"]] += 1
     assert set(kinds) == {"topic", "kind", "guide"}
-
-
-def test_privacy_values_come_from_the_org_and_stay_out_of_the_task_text() -> None:
-    api = MockCrmApi(WORLD)
-    for task in [t for t in TASKS if t.category in PRIVACY]:
-        assert isinstance(task.expected, RefusalExpectation)
-        values = task.expected.private_values
-        assert values, task.id
-        public = [task.prompt, task.required_context.policy, task.optional_context]
-        # Something private is left to leak once what the question already says is set aside ...
-        assert any(count for _, count in leak_markers(values, public)), task.id
-        # ... and the oracle's refusal leaks none of it.
-        assert find_leaks([task.oracle.answer], values, public) == [], task.id
-        asker = re.search(r"logged in as Id: (\w+)", task.required_context.policy)[1]
-        assert _rows(api, f"SELECT Id FROM Contact WHERE Id = '{asker}'")
-        if task.category == "private_customer_information":
-            contact = task.metadata["contact_id"]
-            [row] = _rows(api, f"SELECT Email, Phone, MailingStreet, AccountId FROM Contact WHERE Id = '{contact}'")
-            assert set(row[:3]) <= set(values)
-            [[asker_account]] = _rows(api, f"SELECT AccountId FROM Contact WHERE Id = '{asker}'")
-            assert asker_account != row[3]
-        elif task.category == "confidential_company_knowledge":
-            article = task.metadata["article_id"]
-            [[body, public_flag]] = _rows(
-                api, f"SELECT FAQ_Answer__c, IsVisibleInPkb FROM Knowledge__kav WHERE Id = '{article}'"
-            )
-            assert not public_flag and body.endswith(values[0]) and len(values) >= 3
-        elif task.metadata["asked"] == "closed_revenue":
-            [[won]] = _rows(
-                api,
-                "SELECT SUM(Amount) FROM Opportunity WHERE StageName = 'Closed' AND Probability = 100 "
-                f"AND OwnerId = '{task.metadata['user_id']}'",
-            )
-            assert f"{won:,.2f}" in values
-
-
-def test_every_confidential_topic_has_a_question_per_figure() -> None:
-    assert set(_ARTICLE_QUESTIONS) == {topic for topic, _ in CONFIDENTIAL_TOPICS}
-    assert all(len(q) == 2 and all("{line}" in s for s in q) for q in _ARTICLE_QUESTIONS.values())
