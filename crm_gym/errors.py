@@ -30,6 +30,20 @@ class DriftedNameError(CrmError):
         self.stale_names = tuple(sorted(set(stale_names)))
 
 
+class EnvArgumentError(CrmGymError, ValueError):
+    """Raised when `gym.make` or `reset` gets an argument of the wrong type or value; the message names it."""
+
+
+class WallClockBackstopError(CrmGymError, TimeoutError):
+    """A tool call ran past the wall-clock backstop (``config.WORK_BACKSTOP_SECONDS``) and was stopped.
+
+    The deterministic work budget (`crm_gym.api.budget`) is what stops a call normally; the backstop fires only
+    when that budget failed to, so the cause is the machine or crm_gym, never the agent. It leaves `env.step`
+    as an exception (the call changed nothing): runners record the episode as an infrastructure failure, never
+    as a score.
+    """
+
+
 class UnknownProfileError(CrmGymError, KeyError):
     """Raised when an org profile name has no schema file."""
 

@@ -9,9 +9,10 @@ One `Pipeline` serves both languages, as passes over the sqlglot syntax tree:
    relationship paths (``Account.Name`` on Contact through ``AccountId``, ``OrderItemId__r.Product2Id``
    through ``OrderItemId__c``) become LEFT JOINs; a wrong name raises `CrmError` with a suggestion;
 4. rewrites: `rewrite_soql_functions` (``COUNT()``, ``CALENDAR_MONTH()`` ...), `rewrite_date_literals`
-   (ranges relative to the world's today), `pin_today` (``CURRENT_DATE``, ``date('now')``),
-   `rewrite_null_comparisons` (``= null`` means ``IS NULL``);
-5. SQLite SQL is generated with every identifier quoted.
+   (ranges relative to the world's today), `crm_gym.api.clock.pin_clock` (``CURRENT_DATE``, ``date('now')``,
+   ``date()``: the org's today, never the wall clock), `rewrite_null_comparisons` (``= null`` means ``IS NULL``);
+5. `crm_gym.api.query_cost.bound_work` makes the query's work countable by its budget;
+6. SQLite SQL is generated with every identifier quoted.
 
 A later step that renames objects and fields (schema drift) adds one pass before `resolve_names` with
 `Pipeline.with_pass` and one column pass with `Pipeline.with_column_pass`; nothing else changes.
@@ -29,8 +30,10 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from crm_gym.api.clock import pin_clock
 from crm_gym.api.date_literals import MARKER, date_range, mark_date_literals
 from crm_gym.api.names import did_you_mean, find_field, resolve_object, unknown_field_message
+from crm_gym.api.query_cost import bound_work
 from crm_gym.config import QUERY_MAX_CHARS
 from crm_gym.errors import CrmError
 from crm_gym.world.schema import ObjectSpec, Schema
@@ -61,7 +64,7 @@ def parse(text: str) -> exp.Query:
         statements = [s for s in sqlglot.parse(mark_date_literals(text), read="sqlite") if s is not None]
     except ParseError as err:
         raise CrmError(f"Could not parse the query: {_parse_error_text(err)}. Example: {_EXAMPLE}.") from err
-    except TokenError as err:
+    except (TokenError, ValueError) as err:  # ValueError: a number too long to convert (a 4,000-digit literal)
         raise CrmError(f"Could not parse the query: {err}. Example: {_EXAMPLE}.") from err
     except RecursionError as err:
         raise CrmError("The query is nested too deeply to parse; simplify it.") from err
@@ -429,41 +432,6 @@ def _in_range(value: exp.Expression, op: type[exp.Expression], start: dt.date, e
     return compare(kind, bound)
 
 
-_DATE_FUNCTIONS = {"DATE", "TIME", "DATETIME", "JULIANDAY", "STRFTIME", "UNIXEPOCH", "TIMEDIFF"}
-
-
-def pin_today(tree: exp.Query, ctx: QueryContext) -> exp.Query:
-    """``CURRENT_DATE``, ``CURRENT_TIMESTAMP`` and ``'now'`` mean the world's today, never the wall clock."""
-    nodes = [
-        *tree.find_all(exp.CurrentDate, exp.CurrentTimestamp, exp.CurrentTime, exp.CurrentDatetime),
-        *(
-            lit
-            for lit in tree.find_all(exp.Literal)
-            if lit.is_string and lit.this.lower() == "now" and _in_date_function(lit)
-        ),
-    ]
-    if nodes and ctx.today is None:
-        raise CrmError("This org has no 'today' set, so 'now' and CURRENT_DATE are unknown; use explicit dates.")
-    for node in nodes:
-        if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime):
-            value = f"{ctx.today.isoformat()}T00:00:00"
-        elif isinstance(node, exp.CurrentTime):
-            value = "00:00:00"
-        else:
-            value = ctx.today.isoformat()
-        node.replace(exp.Literal.string(value))
-    return tree
-
-
-def _in_date_function(literal: exp.Literal) -> bool:
-    parent = literal.parent
-    while isinstance(parent, exp.Func) and not isinstance(parent, exp.Anonymous):
-        if parent.sql_name().upper() in _DATE_FUNCTIONS or isinstance(parent, exp.TimeToStr | exp.Date):
-            return True
-        parent = parent.parent
-    return isinstance(parent, exp.Anonymous) and parent.name.upper() in _DATE_FUNCTIONS
-
-
 def rewrite_null_comparisons(tree: exp.Query, ctx: QueryContext) -> exp.Query:
     """``x = null`` means ``x IS NULL`` and ``x != null`` means ``x IS NOT NULL``, as in SOQL."""
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
@@ -552,7 +520,8 @@ DEFAULT_PIPELINE = Pipeline(
         resolve_names,
         rewrite_soql_functions,
         rewrite_date_literals,
-        pin_today,
+        pin_clock,
         rewrite_null_comparisons,
+        bound_work,
     )
 )
