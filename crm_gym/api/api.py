@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from crm_gym.api.json_values import brief, check
 from crm_gym.api.registry import ToolDef, registered_tools
 from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline
 from crm_gym.errors import CrmError
@@ -82,17 +83,24 @@ class MockCrmApi:
         self.counters = ApiCounters()
 
     def call(self, name: str, args: Mapping[str, Any] | None = None) -> Any:
-        """Run one tool and return its output; raise `CrmError` on any agent mistake, changing nothing."""
-        self.counters.calls += 1
-        self.counters.by_tool[name] += 1
-        if name in READ_ONLY_QUERY_TOOLS:
-            self.counters.queries += 1
-        try:
-            return self._dispatch(name, args)
-        except CrmError:
-            self.counters.errors += 1
-            self.counters.errors_by_tool[name] += 1
-            raise
+        """Run one tool and return its output; raise `CrmError` on any agent mistake, changing nothing.
+
+        The call holds the world's lock (`World.lock`): calls from several threads run one after another.
+        """
+        label = name if isinstance(name, str) else brief(name)
+        with self.world.lock:
+            self.counters.calls += 1
+            self.counters.by_tool[label] += 1
+            if label in READ_ONLY_QUERY_TOOLS:
+                self.counters.queries += 1
+            try:
+                if isinstance(args, Mapping):
+                    check(dict(args), where=f"{label} arguments")
+                return self._dispatch(name, args)
+            except CrmError:
+                self.counters.errors += 1
+                self.counters.errors_by_tool[label] += 1
+                raise
 
     def _dispatch(self, name: str, args: Mapping[str, Any] | None) -> Any:
         """Validate and run one tool call (uncounted); subclasses translate calls here."""
@@ -114,9 +122,9 @@ class MockCrmApi:
     def _tool(self, name: str) -> ToolDef:
         definition = self.tools.get(name) if isinstance(name, str) else None
         if definition is None:
-            close = difflib.get_close_matches(str(name), list(self.tools), n=1)
+            close = difflib.get_close_matches(name, list(self.tools), n=1) if isinstance(name, str) else []
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise CrmError(f"Unknown tool {name!r}.{hint} Tools: {', '.join(sorted(self.tools))}.")
+            raise CrmError(f"Unknown tool {brief(name)}.{hint} Tools: {', '.join(sorted(self.tools))}.")
         return definition
 
     def _validate_args(self, definition: ToolDef, args: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -166,5 +174,5 @@ def _argument_message(definition: ToolDef, model: type[BaseModel], err: Validati
         elif item["type"] == "missing":
             problems.append(f"{definition.name} needs the argument {arg!r}.")
         else:
-            problems.append(f"{definition.name} argument {arg!r}: {item['input']!r} is invalid ({item['msg']}).")
+            problems.append(f"{definition.name} argument {arg!r}: {brief(item['input'])} is invalid ({item['msg']}).")
     return " ".join(problems)

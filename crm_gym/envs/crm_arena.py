@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
 from crm_gym.envs.actions import ActionError, AnswerAction, ToolAction, parse_action
+from crm_gym.envs.arguments import check_categories, check_env_arguments, check_level, check_reset
 from crm_gym.envs.episode import EpisodeRecord, measure_episode
 from crm_gym.envs.spaces import ToolCallSpace, UnicodeText, clean_text, tool_parameters
 from crm_gym.errors import CrmGymError, UnknownTaskError
@@ -62,7 +64,13 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ``suite`` ("crmarena_pro" or "arc"), ``split``, ``categories``, ``drift_level`` and ``rot_level`` ("none",
     "low", "medium", "high"), ``max_steps``, ``org_scale`` (crmarena_pro only), ``render_mode`` ("ansi",
     "human"), ``tasks`` (explicit tasks instead of a suite). ``reset(seed=..., options={"task_id": ...,
-    "drift_level": ..., "rot_level": ...})``.
+    "drift_level": ..., "rot_level": ...})``. A bad argument raises `crm_gym.errors.EnvArgumentError`.
+
+    ## Threads
+    An env runs one call at a time: ``reset`` and ``step`` from several threads wait for each other (an episode
+    is a sequence, so sharing an env between threads is still a mistake). A step that outlives the wall-clock
+    backstop raises `crm_gym.errors.WallClockBackstopError`, an infrastructure failure (see
+    `crm_gym.api.budget`); nothing else an action does raises.
 
     ## Info
     Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``step``, ``tool``,
@@ -88,16 +96,21 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         tasks: Sequence[Task] | None = None,
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
-        _check_level("drift_level", drift_level, DRIFT_LEVELS)
-        _check_level("rot_level", rot_level, ROT_LEVELS)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise CrmGymError(
-                f"render_mode {render_mode!r} is not supported; use one of {self.metadata['render_modes']}."
-            )
-        if max_steps < 1:
-            raise CrmGymError(f"max_steps must be at least 1, got {max_steps!r}.")
+        check_level("drift_level", drift_level, DRIFT_LEVELS)
+        check_level("rot_level", rot_level, ROT_LEVELS)
+        check_env_arguments(
+            suite=suite,
+            split=split,
+            categories=categories,
+            max_steps=max_steps,
+            org_scale=org_scale,
+            render_mode=render_mode,
+            render_modes=self.metadata["render_modes"],
+            tasks=tasks,
+        )
         chosen = list(tasks) if tasks is not None else load_suite(suite, split, scale=org_scale)
         if categories is not None:
+            check_categories(categories, [t.category for t in chosen])
             wanted = set(categories)
             chosen = [t for t in chosen if t.category in wanted]
         if not chosen:
@@ -105,6 +118,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self.tasks = {t.id: t for t in chosen}
         self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
         self.render_mode = render_mode
+        self._lock = threading.RLock()
         self._pristine: dict[str, tuple[World, bytes]] = {}
         probe = MockCrmApi(self._fresh_world(chosen[0]))
         self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
@@ -138,29 +152,35 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             schema, snapshot, seed = _shared_snapshot(key, task)
             self._pristine[key] = (World.from_snapshot(schema, snapshot, seed), snapshot)
         world, snapshot = self._pristine[key]
-        if world.conn.in_transaction:
-            world.conn.execute("ROLLBACK")
-        else:
-            world.restore(snapshot)
-        world.conn.execute("BEGIN")
+        with world.lock:
+            if world.conn.in_transaction:
+                world.conn.execute("ROLLBACK")
+            else:
+                world.restore(snapshot)
+            world.conn.execute("BEGIN")
         return world
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
         """Start an episode: the task and the perturbations are drawn from ``seed`` (or named in ``options``)."""
-        super().reset(seed=seed)
-        options = dict(options or {})
+        options = check_reset(seed, options)
         task_id = options.pop("task_id", None)
         drift_level = options.pop("drift_level", self.drift_level)
         rot_level = options.pop("rot_level", self.rot_level)
-        if options:
-            raise CrmGymError(f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level.")
-        _check_level("drift_level", drift_level, DRIFT_LEVELS)
-        _check_level("rot_level", rot_level, ROT_LEVELS)
+        check_level("drift_level", drift_level, DRIFT_LEVELS)
+        check_level("rot_level", rot_level, ROT_LEVELS)
+        ids = list(self.tasks)
+        if task_id is not None and task_id not in self.tasks:
+            raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
+        with self._lock:
+            return self._reset(seed, task_id, drift_level, rot_level)
+
+    def _reset(
+        self, seed: int | None, task_id: str | None, drift_level: DriftLevel, rot_level: RotLevel
+    ) -> tuple[dict[str, Any], dict]:
+        super().reset(seed=seed)
         ids = list(self.tasks)
         if task_id is None:
             task_id = ids[int(self.np_random.integers(len(ids)))]
-        elif task_id not in self.tasks:
-            raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
         episode_seed = int(self.np_random.integers(2**31))
         self._task = task = self.tasks[task_id]
         self._world = self._fresh_world(task)
@@ -208,11 +228,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         """Apply one action: a tool call, or the final answer (which ends the episode)."""
+        with self._lock:
+            return self._step_once(action)
+
+    def _step_once(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         if self._task is None or self._done:
             raise CrmGymError("The episode is over (or never started): call reset() first.")
         self._step += 1
         parsed = parse_action(action)
-        self._record.emitted_chars += len(action if isinstance(action, str) else json.dumps(action, default=str))
+        self._record.emitted_chars += parsed.chars
         reward, tool, tool_error, terminated = 0.0, None, None, False
         if isinstance(parsed, ActionError):
             self._record.malformed += 1
@@ -352,8 +376,3 @@ def _shared_snapshot(key: str, task: Task) -> tuple[Schema, bytes, int]:
         world = task.build_world()
         _SNAPSHOTS[key] = (world.schema, world.snapshot(), world.seed)
     return _SNAPSHOTS[key]
-
-
-def _check_level(name: str, value: Any, allowed: Sequence[str]) -> None:
-    if value not in allowed:
-        raise CrmGymError(f"{name} {value!r} is not a level; use one of {', '.join(allowed)}.")
