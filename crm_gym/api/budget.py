@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 from crm_gym import config
@@ -32,11 +32,14 @@ _MIB = 2**20
 
 @dataclass(frozen=True)
 class WorkBudget:
-    """What one call may spend: steps (time, deterministic), temporary bytes (memory), and the wall-clock backstop."""
+    """What one call may spend: steps (time, deterministic), temporary bytes (memory), and the wall-clock backstop.
 
-    steps: int = config.QUERY_MAX_STEPS
-    temp_bytes: int = config.QUERY_MAX_TEMP_BYTES
-    backstop_seconds: float = config.WORK_BACKSTOP_SECONDS
+    The defaults are read from `crm_gym.config` when a budget is made.
+    """
+
+    steps: int = field(default_factory=lambda: config.QUERY_MAX_STEPS)
+    temp_bytes: int = field(default_factory=lambda: config.QUERY_MAX_TEMP_BYTES)
+    backstop_seconds: float = field(default_factory=lambda: config.WORK_BACKSTOP_SECONDS)
 
 
 class BudgetStop(Exception):
