@@ -253,7 +253,8 @@ def _resolve_unqualified(column: exp.Column, name: str, names: _ScopeNames) -> N
         derived = [a for a, cols in scope.derived.items() if cols is not None and lowered in map(str.lower, cols)]
         if len(owners) + len(derived) > 1:
             which = ", ".join([*(f"{a} ({o.name})" for a, o in owners), *derived])
-            raise CrmError(f"Column {name!r} is ambiguous: it is in {which}. Qualify it, e.g. {owners[0][0]}.{name}.")
+            first = owners[0][0] if owners else derived[0]  # two subqueries or CTEs may share a column name
+            raise CrmError(f"Column {name!r} is ambiguous: it is in {which}. Qualify it, e.g. {first}.{name}.")
         if owners:
             column.set("this", exp.to_identifier(find_field(owners[0][1], name)))
             if scope is names:  # qualified, so that joins added for relationship paths cannot make it ambiguous
