@@ -23,8 +23,10 @@ from typing import NoReturn
 from crm_gym import config
 from crm_gym.errors import CrmError, CrmGymError, WallClockBackstopError
 
-BYTES_PER_STEP = 8  # reading or copying 8 bytes costs about one VM step
-CALL_STEPS = 25  # a Python function called from SQLite costs about 25 VM steps
+# What work costs in VM steps (about 20 ns each on the reference machine; measured, see benchmarks/README.md):
+BYTES_PER_STEP = 8  # reading or copying 8 bytes
+CALL_STEPS = 80  # one call of a Python accounting function from SQLite, with its arguments
+DELEGATED_CALL_STEPS = 300  # one costly function run on the bare connection (`crm_gym.api.sql_functions`)
 PROGRESS_STEPS = 1_000  # VM steps between two calls of the progress handler
 METER_KEY = "work_meter"  # where the running call's meter sits in `OrgConnection.extensions`
 _MIB = 2**20
@@ -62,8 +64,8 @@ class WorkMeter:
         """Add work; raise `BudgetStop` once a budget is spent (or the backstop's time is up)."""
         self.steps += steps
         self.temp_bytes += temp_bytes
-        if self._over():
-            raise BudgetStop(self.stop_reason)
+        if self.steps > self.budget.steps or self.temp_bytes > self.budget.temp_bytes or self._late():
+            raise BudgetStop(self._stop())
 
     def refuse(self, message: str) -> NoReturn:
         """Stop the statement with an agent-facing message (a value the query asked for cannot be made)."""
@@ -73,17 +75,24 @@ class WorkMeter:
     def on_progress(self) -> int:
         """The progress handler: count the VM steps since the last call; non-zero interrupts the statement."""
         self.steps += PROGRESS_STEPS
-        return int(self._over())
+        if self.steps > self.budget.steps or self.temp_bytes > self.budget.temp_bytes or self._late():
+            self._stop()
+            return 1
+        return 0
 
-    def _over(self) -> bool:
+    def _late(self) -> bool:
+        return time.monotonic() > self._deadline
+
+    def _stop(self) -> str:
+        """Record why the call stops (the first reason found sticks)."""
         if self.stop_reason is None:
             if self.steps > self.budget.steps:
                 self.stop_reason = "steps"
             elif self.temp_bytes > self.budget.temp_bytes:
                 self.stop_reason = "temp"
-            elif time.monotonic() > self._deadline:
+            else:
                 self.stop_reason = "backstop"
-        return self.stop_reason is not None
+        return self.stop_reason
 
     def error(self, hint: str) -> CrmError | WallClockBackstopError:
         """The exception for why the call stopped (call only once it has)."""
@@ -94,12 +103,16 @@ class WorkMeter:
             )
         if self.stop_reason == "temp":
             return CrmError(
-                f"The query would hold more than {self.budget.temp_bytes / _MIB:g} MiB of rows in temporary storage "
+                f"The query would hold more than {_bytes(self.budget.temp_bytes)} of rows in temporary storage "
                 f"(sorting, grouping, DISTINCT, subqueries, recursion) and was stopped. {hint}"
             )
         if self.stop_reason == "refused":
             return CrmError(self.refusal)
         return CrmError(f"The query exceeded its work budget of {self.budget.steps:,} steps and was stopped. {hint}")
+
+
+def _bytes(count: int) -> str:
+    return f"{count / _MIB:g} MiB" if count >= _MIB else f"{count:,} bytes"
 
 
 @contextmanager

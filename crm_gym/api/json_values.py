@@ -77,6 +77,8 @@ def check(
                 raise CrmError(f"{path} contains itself; send a JSON value (a tree, not a cycle).")
             if depth >= max_depth:
                 raise CrmError(f"{path} is nested more than {max_depth} levels deep; send a flatter value.")
+            if values + len(item) > max_values:  # before a huge container's items are even listed
+                raise CrmError(f"{where} holds more than {max_values:,} values; send less.")
             inner = ancestors | {id(item)}
             if isinstance(item, dict):
                 for key, child in item.items():

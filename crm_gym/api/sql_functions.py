@@ -17,17 +17,20 @@ agent's query; they charge the running call's `WorkMeter` (see `crm_gym.api.budg
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from crm_gym import config
-from crm_gym.api.budget import BYTES_PER_STEP, CALL_STEPS, METER_KEY, WorkMeter
+from crm_gym.api.budget import BYTES_PER_STEP, CALL_STEPS, DELEGATED_CALL_STEPS, METER_KEY, WorkMeter
 
 COSTLY_FUNCTIONS = frozenset({"printf", "format", "zeroblob", "replace", "hex", "quote"})
 NO_OP_MODIFIER = "+0 days"
 VALUE_LIMIT_KEY = "value_limit"  # `OrgConnection.extensions` key: the SQLITE_LIMIT_LENGTH a running query has
 _INSTALLED_KEY = "sql_functions"
 _CALCULATOR_KEY = "calculator"
+_PRINTF_SPEC = re.compile(r"%([-+ #0!,]*)(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?(.)", re.DOTALL)
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -35,8 +38,20 @@ def install(conn: sqlite3.Connection) -> None:
     extensions: dict[str, Any] = conn.extensions  # type: ignore[attr-defined]
     if extensions.get(_INSTALLED_KEY):
         return
+
     # The closures hold the extensions dict, not the connection: no reference cycle through SQLite.
-    conn.create_function("crm_row", -1, lambda *args: _row(extensions, args))
+    # crm_row runs once per row of a costly query: it is kept to the arithmetic.
+    def crm_row(feeds_temp: int, weighted: int, temp: int, pins: int, *args: Any) -> int:
+        meter = extensions.get(METER_KEY)
+        if meter is not None:
+            for index in range(pins, len(args) - 1, 2):
+                measured = size(args[index + 1])
+                weighted += args[index] * measured
+                temp += measured
+            meter.charge(CALL_STEPS + weighted // BYTES_PER_STEP, temp if feeds_temp else 0)
+        return 1
+
+    conn.create_function("crm_row", -1, crm_row)
     conn.create_function("crm_call", -1, lambda *args: _call(extensions, args))
     conn.create_function("crm_value", 3, lambda weight, temp, value: _value(extensions, weight, temp, value))
     conn.create_function("crm_time_value", 2, _time_value, deterministic=True)
@@ -46,26 +61,13 @@ def install(conn: sqlite3.Connection) -> None:
 
 def size(value: Any) -> int:
     """Bytes a SQLite value occupies, near enough: text by characters, numbers as 8."""
-    if isinstance(value, str | bytes):
+    if value.__class__ is str or value.__class__ is bytes:
         return len(value)
     return 0 if value is None else 8
 
 
 def _meter(extensions: dict[str, Any]) -> WorkMeter | None:
     return extensions.get(METER_KEY)
-
-
-def _row(extensions: dict[str, Any], args: tuple[Any, ...]) -> int:
-    meter = _meter(extensions)
-    if meter is None:
-        return 1
-    feeds_temp, weighted, temp, pins = args[:4]
-    values = args[4 + pins :]
-    weighted += sum(weight * size(value) for weight, value in zip(values[::2], values[1::2], strict=False))
-    if feeds_temp:
-        temp += sum(size(value) for value in values[1::2])
-    meter.charge(CALL_STEPS + weighted // BYTES_PER_STEP, temp if feeds_temp else 0)
-    return 1
 
 
 def _value(extensions: dict[str, Any], weight: int, feeds_temp: int, value: Any) -> Any:
@@ -84,11 +86,20 @@ def _call(extensions: dict[str, Any], args: tuple[Any, ...]) -> Any:
             meter.refuse(message)
         raise ValueError(message)
     limit = extensions.get(VALUE_LIMIT_KEY, config.QUERY_MAX_VALUE_BYTES)
-    if name.lower() == "zeroblob" and meter is not None:
-        made = max(0, values[0]) if values and isinstance(values[0], int) else 0
+    if name.lower() in ("printf", "format") and meter is not None and values and isinstance(values[0], str):
+        # SQLite writes %c's precision one character at a time, past the value limit too: charge it first
+        repeats = sum(precision for kind, precision in _printf_precisions(values[0], values[1:]) if kind == "c")
+        meter.charge(repeats // BYTES_PER_STEP)
+    if name.lower() == "zeroblob" and len(values) == 1 and isinstance(values[0], int):
+        made = max(0, values[0])
         if made > limit:
-            meter.refuse(f"zeroblob({made}) is refused: a value may hold at most {limit:,} bytes.")
-        meter.charge(made // BYTES_PER_STEP, made if feeds_temp else 0)  # before it is made
+            message = f"zeroblob({made}) is refused: a value may hold at most {limit:,} bytes."
+            if meter is None:
+                raise ValueError(message)
+            meter.refuse(message)
+        if meter is not None:
+            meter.charge(CALL_STEPS + weight * made // BYTES_PER_STEP, made if feeds_temp else 0)
+        return bytes(made)
     calculator = _calculator(extensions, limit)
     try:
         result = calculator.execute(f"SELECT {name}({', '.join('?' * len(values))})", values).fetchone()[0]
@@ -100,8 +111,28 @@ def _call(extensions: dict[str, Any], args: tuple[Any, ...]) -> Any:
         # printf gives NULL once its output passes the value limit, after writing up to the limit
         made = limit if result is None and name.lower() in ("printf", "format") else size(result)
         read = sum(size(v) for v in values)
-        meter.charge(CALL_STEPS + (read + weight * made) // BYTES_PER_STEP, made if feeds_temp else 0)
+        meter.charge(DELEGATED_CALL_STEPS + (read + weight * made) // BYTES_PER_STEP, made if feeds_temp else 0)
     return result
+
+
+def _printf_precisions(form: str, args: Sequence[Any]) -> Iterator[tuple[str, int]]:
+    """(conversion, precision) of each conversion of a printf format, taking ``*`` from ``args`` as SQLite does."""
+    position = 0
+
+    def number(text: str | None) -> int:
+        nonlocal position
+        if text == "*":
+            value = args[position] if position < len(args) else 0
+            position += 1
+            return abs(value) if isinstance(value, int) else 0
+        return int(text) if text else 0
+
+    for match in _PRINTF_SPEC.finditer(form):
+        number(match[2])
+        precision = number(match[3])
+        if match[4] != "%":
+            position += 1
+            yield match[4], precision
 
 
 def _calculator(extensions: dict[str, Any], limit: int) -> sqlite3.Connection:
