@@ -24,6 +24,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -469,6 +470,10 @@ class Pipeline:
 
     passes: tuple[AstPass, ...]
     column_passes: tuple[ColumnPass, ...] = ()
+    translations: OrderedDict[tuple[Any, ...], Translation] | None = field(default=None, compare=False, repr=False)
+    """Where this pipeline keeps its translations; None: in the schema, for every pipeline without one. A pipeline
+    of one episode's drift keeps its own (`crm_gym.entropy.drift_query.drift_pipeline`), so they go with it."""
+    cache_size: int = field(default=_CACHED_TRANSLATIONS, compare=False)
 
     def with_pass(self, new: AstPass, *, before: AstPass) -> Pipeline:
         """A pipeline with ``new`` inserted just before the pass ``before``."""
@@ -482,19 +487,19 @@ class Pipeline:
     def translate(self, text: str, ctx: QueryContext) -> Translation:
         """SQLite SQL for one SQL or SOQL query; `CrmError` when it is not one valid SELECT over the org.
 
-        Translations are pure functions of (pipeline, text, schema, today), so the last few thousand are kept
-        per schema: an episode replayed, or a policy that repeats its queries, skips parsing.
+        Translations are pure functions of (pipeline, text, schema, today), so the last ``cache_size`` are kept
+        (per schema, or in ``translations``): an episode replayed, or a policy that repeats its queries, skips parsing.
         """
-        cache: OrderedDict[tuple[Pipeline, str, dt.date | None], Translation] = ctx.schema.derived(
-            ("query-translations",), OrderedDict
-        )
+        cache = self.translations
+        if cache is None:
+            cache = ctx.schema.derived(("query-translations",), OrderedDict)
         key = (self, text, ctx.today)
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
         translation = self._translate(text, ctx)
         cache[key] = translation
-        if len(cache) > _CACHED_TRANSLATIONS:
+        if len(cache) > self.cache_size:
             cache.popitem(last=False)
         return translation
 
