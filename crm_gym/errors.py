@@ -1,8 +1,18 @@
-"""Every exception crm_gym raises, under one base class per audience."""
+"""Every exception crm_gym raises, under one base class per audience, and `brief` for the values they quote."""
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
+from typing import Any
+
+_BRIEF = reprlib.Repr()  # Python 3.11's Repr takes no arguments; 3.12's would
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxlong, _BRIEF.maxother = 3, 80, 40, 80
+
+
+def brief(value: Any) -> str:
+    """A short ``repr`` of any value for an error message: long text, deep or circular containers are cut."""
+    return _BRIEF.repr(value)
 
 
 class CrmGymError(Exception):

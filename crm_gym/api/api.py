@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crm_gym.api.json_values import brief, check
+from crm_gym.api.json_values import check
 from crm_gym.api.registry import ToolDef, registered_tools
 from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline
-from crm_gym.errors import CrmError
+from crm_gym.errors import CrmError, brief
 from crm_gym.world.world import World
 
 READ_ONLY_QUERY_TOOLS = frozenset({"query", "search"})

@@ -17,20 +17,12 @@ crm_gym.errors.CrmError: args.values.Amount: 1180591620717411303424 is outside t
 from __future__ import annotations
 
 import math
-import reprlib
 from typing import Any
 
 from crm_gym import config
-from crm_gym.errors import CrmError
+from crm_gym.errors import CrmError, brief
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-_BRIEF = reprlib.Repr()  # Python 3.11's Repr takes no arguments; 3.12's would
-_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxlong, _BRIEF.maxother = 3, 80, 40, 80
-
-
-def brief(value: Any) -> str:
-    """A short ``repr`` of any value for an error message: long text, deep or circular containers are cut."""
-    return _BRIEF.repr(value)
 
 
 def check(

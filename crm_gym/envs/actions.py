@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_gym import config
-from crm_gym.api.json_values import brief, check
-from crm_gym.errors import CrmError
+from crm_gym.api.json_values import check
+from crm_gym.errors import CrmError, brief
 
 _FORMAT = 'Send {"tool": NAME, "args": {...}} to call a tool, or {"answer": TEXT} to finish.'
 MAX_ACTION_CHARS = config.ACTION_MAX_CHARS

@@ -9,8 +9,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from crm_gym.api.json_values import brief as _brief
-from crm_gym.errors import EnvArgumentError
+from crm_gym.errors import EnvArgumentError, brief
 from crm_gym.tasks.model import Task
 
 SCALES = ("tiny", "small", "default", "large")
@@ -31,7 +30,7 @@ def check_keywords(given: Collection[str], allowed: Sequence[str], what: str) ->
 def check_level(name: str, value: Any, allowed: Sequence[str]) -> None:
     """A drift or rot level: one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:
-        raise EnvArgumentError(f"{name} {_brief(value)} is not a level; use one of {', '.join(allowed)}.")
+        raise EnvArgumentError(f"{name} {brief(value)} is not a level; use one of {', '.join(allowed)}.")
 
 
 def check_env_arguments(
@@ -47,9 +46,9 @@ def check_env_arguments(
 ) -> None:
     """The constructor's arguments other than the levels (see `CrmArenaEnv`)."""
     if tasks is None and not isinstance(suite, str):
-        raise EnvArgumentError(f"suite must be a suite name such as 'crmarena_pro' or 'arc', got {_brief(suite)}.")
+        raise EnvArgumentError(f"suite must be a suite name such as 'crmarena_pro' or 'arc', got {brief(suite)}.")
     if split is not None and not isinstance(split, str):
-        raise EnvArgumentError(f"split must be a split name such as 'test', or None; got {_brief(split)}.")
+        raise EnvArgumentError(f"split must be a split name such as 'test', or None; got {brief(split)}.")
     if tasks is None and suite == "crmarena_pro" and split not in (None, *CRMARENA_SPLITS):
         raise EnvArgumentError(f"split {split!r} is not a split of crmarena_pro; use one of {CRMARENA_SPLITS}.")
     if categories is not None and (
@@ -58,25 +57,25 @@ def check_env_arguments(
         or not all(isinstance(c, str) for c in categories)
     ):
         raise EnvArgumentError(
-            f"categories must be a list of category names (or None), got {_brief(categories)}; "
+            f"categories must be a list of category names (or None), got {brief(categories)}; "
             "e.g. categories=['handle_time']."
         )
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS_LIMIT:
         raise EnvArgumentError(
-            f"max_steps must be a whole number from 1 to {MAX_STEPS_LIMIT:,}, got {_brief(max_steps)}."
+            f"max_steps must be a whole number from 1 to {MAX_STEPS_LIMIT:,}, got {brief(max_steps)}."
         )
     named = isinstance(org_scale, str) and org_scale in SCALES
     number = isinstance(org_scale, int | float) and not isinstance(org_scale, bool)
     if not named and not (number and math.isfinite(org_scale) and org_scale > 0):
         raise EnvArgumentError(
-            f"org_scale must be one of {', '.join(SCALES)} or a positive number, got {_brief(org_scale)}."
+            f"org_scale must be one of {', '.join(SCALES)} or a positive number, got {brief(org_scale)}."
         )
     if render_mode is not None and (not isinstance(render_mode, str) or render_mode not in render_modes):
-        raise EnvArgumentError(f"render_mode {_brief(render_mode)} is not supported; use one of {list(render_modes)}.")
+        raise EnvArgumentError(f"render_mode {brief(render_mode)} is not supported; use one of {list(render_modes)}.")
     if tasks is not None and (
         isinstance(tasks, str | bytes) or not isinstance(tasks, Sequence) or not all(isinstance(t, Task) for t in tasks)
     ):
-        raise EnvArgumentError(f"tasks must be a list of crm_gym.Task (or None), got {_brief(tasks)}.")
+        raise EnvArgumentError(f"tasks must be a list of crm_gym.Task (or None), got {brief(tasks)}.")
 
 
 def check_categories(wanted: Collection[str], available: Collection[str]) -> None:
@@ -90,13 +89,13 @@ def check_reset(seed: Any, options: Any) -> dict[str, Any]:
     """``reset``'s seed (None or a whole number >= 0) and options (None or a dict of `RESET_OPTIONS`); returns a
     copy of the options."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise EnvArgumentError(f"seed must be None or a whole number >= 0, got {_brief(seed)}.")
+        raise EnvArgumentError(f"seed must be None or a whole number >= 0, got {brief(seed)}.")
     if options is None:
         return {}
     if not isinstance(options, Mapping):
-        raise EnvArgumentError(f"options must be a dict (or None), got {_brief(options)}.")
+        raise EnvArgumentError(f"options must be a dict (or None), got {brief(options)}.")
     check_keywords(list(options), RESET_OPTIONS, "reset option")
     task_id = options.get("task_id")
     if task_id is not None and not isinstance(task_id, str):
-        raise EnvArgumentError(f"options['task_id'] must be a task id (text), got {_brief(task_id)}.")
+        raise EnvArgumentError(f"options['task_id'] must be a task id (text), got {brief(task_id)}.")
     return dict(options)

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from crm_gym import config
-from crm_gym.errors import CrmError
+from crm_gym.errors import CrmError, brief
 from crm_gym.world.schema import FieldSpec, ObjectSpec, Schema
 
 # SQLite stores integers in 64 bits; a bigger Python int fails at the database (OverflowError), not as a rule.
@@ -164,7 +164,7 @@ def validation_message(object_name: str, obj: ObjectSpec, err: ValidationError) 
             problems.append(f"{object_name}.{field} is required and cannot be empty.")
             continue
         allowed = spec.allowed() if spec else ""
-        problems.append(f"{object_name}.{field}: {item['input']!r} is not allowed; expected {allowed}.")
+        problems.append(f"{object_name}.{field}: {brief(item['input'])} is not allowed; expected {allowed}.")
     return " ".join(problems)
 
 

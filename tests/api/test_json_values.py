@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from crm_gym import CrmError
-from crm_gym.api.json_values import brief, check
+from crm_gym.api.json_values import check
+from crm_gym.errors import brief
 
 
 def _cycle() -> list[Any]:
