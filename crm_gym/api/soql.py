@@ -461,11 +461,13 @@ class Pipeline:
 
     >>> from crm_gym.world.schema import load_schema
     >>> ctx = QueryContext(load_schema("arc"))
-    >>> sql = DEFAULT_PIPELINE.translate("SELECT client.name FROM contact WHERE notes = null", ctx).sql
+    >>> sql = DEFAULT_PIPELINE.translate("SELECT client.status FROM contact WHERE title = null", ctx).sql
     >>> print(sql.replace(" LEFT JOIN", "\\nLEFT JOIN").replace(" WHERE", "\\nWHERE"))
-    SELECT "Contact.client"."name" AS "client.name" FROM "Contact"
+    SELECT "Contact.client"."status" AS "client.status" FROM "Contact"
     LEFT JOIN "Client" AS "Contact.client" ON "Contact.client"."client_id" = "Contact"."client_id"
-    WHERE "Contact"."notes" IS NULL
+    WHERE "Contact"."title" IS NULL
+
+    A costlier query also gets the accounting term of `crm_gym.api.query_cost` (``WHERE CRM_ROW(...) AND ...``).
     """
 
     passes: tuple[AstPass, ...]
