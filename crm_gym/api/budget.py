@@ -54,6 +54,7 @@ class WorkMeter:
     def __init__(self, budget: WorkBudget) -> None:
         """Start counting from zero; the backstop's clock starts now."""
         self.budget = budget
+        self.max_steps, self.max_temp_bytes = budget.steps, budget.temp_bytes
         self.steps = 0
         self.temp_bytes = 0
         self._deadline = time.monotonic() + budget.backstop_seconds
@@ -61,10 +62,11 @@ class WorkMeter:
         self.refusal = ""
 
     def charge(self, steps: int, temp_bytes: int = 0) -> None:
-        """Add work; raise `BudgetStop` once a budget is spent (or the backstop's time is up)."""
+        """Add work; raise `BudgetStop` once a budget is spent. (The clock is read by `on_progress` only: VM steps
+        run between any two charges.)"""
         self.steps += steps
         self.temp_bytes += temp_bytes
-        if self.steps > self.budget.steps or self.temp_bytes > self.budget.temp_bytes or self._late():
+        if self.steps > self.max_steps or self.temp_bytes > self.max_temp_bytes:
             raise BudgetStop(self._stop())
 
     def refuse(self, message: str) -> NoReturn:
@@ -75,13 +77,10 @@ class WorkMeter:
     def on_progress(self) -> int:
         """The progress handler: count the VM steps since the last call; non-zero interrupts the statement."""
         self.steps += PROGRESS_STEPS
-        if self.steps > self.budget.steps or self.temp_bytes > self.budget.temp_bytes or self._late():
+        if self.steps > self.max_steps or self.temp_bytes > self.max_temp_bytes or time.monotonic() > self._deadline:
             self._stop()
             return 1
         return 0
-
-    def _late(self) -> bool:
-        return time.monotonic() > self._deadline
 
     def _stop(self) -> str:
         """Record why the call stops (the first reason found sticks)."""

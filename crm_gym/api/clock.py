@@ -40,6 +40,8 @@ def pin_clock(tree: exp.Query, ctx: QueryContext) -> exp.Query:
             node.replace(exp.Literal.string(now[:10]))
         else:
             node.replace(exp.Literal.string(now))
+    if not any(_date_call(node) for node in tree.find_all(exp.Date, exp.TimeToStr, exp.Anonymous)):
+        return tree  # most queries call no date function: no need for their scopes
     for scope in traverse_scope(tree):
         dated = _date_columns(scope, ctx)
         for node in list(scope.expression.find_all(exp.Date, exp.TimeToStr, exp.Anonymous)):

@@ -13,7 +13,8 @@ and the org's schema:
 - An always-true ``crm_row(...)`` term, first in the WHERE clause and depending on every table of the SELECT,
   charges each row visited. A SELECT that sorts, groups, removes duplicates, or feeds a subquery, CTE, set
   operation or recursion (one that can fill temporary storage) also counts each row's bytes against the memory
-  budget. A SELECT with nothing costly (a plain scan of short values) gets no term: its VM steps bound it.
+  budget. A SELECT with nothing costly gets no term: one table's short values, sorted or not, are bounded by its
+  VM steps and by the table's size.
 - Functions whose output can be much bigger than their input run through ``crm_call`` (printf, format,
   zeroblob, replace, hex, quote), which charges that output; group_concat as a window function through
   ``crm_value``.
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 LIKE_PATTERN_MAX = 1_000  # SQLITE_LIMIT_LIKE_PATTERN_LENGTH while an agent's query runs
 _SHORT_TEXT = 256  # strings the schema bounds to this many characters are sized statically
-_CHEAP_ROW = 256  # weighted bytes per row under which a SELECT that fills no temporary storage needs no term
+_CHEAP_ROW = 256  # weighted bytes per row under which a SELECT needs no term (about 32 steps, a few VM steps' time)
+_CHEAP_TABLE_ROW = 4_096  # the same for the query's own SELECT over one table: at most the table's rows pay it
 _ROW_OVERHEAD = 64  # bytes a row takes in a sort or temporary table besides its values
 _MAX_FUNCTION_ARGS = 120  # under SQLite's 127 arguments per call
 _STATIC_SIZE = {
@@ -177,7 +179,8 @@ class _ScopeCost:
         self.feeds_temp = _feeds_temp(scope)
         self.weighted = 0  # static bytes times weight, per row
         self.row_bytes = _ROW_OVERHEAD  # static bytes of one row
-        self.measured: dict[str, list[Any]] = {}  # sql -> [weight, expression]: sized as the query runs
+        self.measured: dict[Any, list[Any]] = {}  # key -> [weight, expression]: sized as the query runs
+        self._sources_of: dict[int, list[tuple[str, ObjectSpec | Scope]]] = {}
 
     # -- the walk ---------------------------------------------------------------------------------------------
 
@@ -190,7 +193,13 @@ class _ScopeCost:
                 isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
             ):
                 self._star(projection.table if isinstance(projection, exp.Column) else None)
-        if not (self.feeds_temp or self.measured or self.weighted > _CHEAP_ROW):
+        sources = self._sources(self.scope)
+        one_table = len(sources) == 1 and isinstance(sources[0][1], ObjectSpec)
+        # Rows of one table with short values need no per-row charge: VM steps count them within a small factor,
+        # and a sort or temporary table of them holds at most that table's short columns. The query itself reads
+        # such a table once, so its rows may weigh more before their count matters.
+        cheap = _CHEAP_TABLE_ROW if one_table and self.scope.is_root else _CHEAP_ROW
+        if not (self.measured or self.weighted > cheap or (self.feeds_temp and not one_table)):
             return
         pins = self._pins()
         if pins:
@@ -247,8 +256,9 @@ class _ScopeCost:
         self.weighted += size * weight
         self.row_bytes += size
 
-    def _measure(self, expression: exp.Expression, weight: int) -> None:
-        entry = self.measured.setdefault(expression.sql(dialect="sqlite"), [0, expression])
+    def _measure(self, expression: exp.Expression, weight: int, key: Any = None) -> None:
+        """Measure ``expression`` as the query runs; ``key`` (its SQL by default) merges repeated reads."""
+        entry = self.measured.setdefault(key or expression.sql(dialect="sqlite"), [0, expression])
         entry[0] += weight
 
     def _column(self, column: exp.Column, weight: int) -> None:
@@ -256,14 +266,13 @@ class _ScopeCost:
         if owner is None:
             return  # a result alias: its expression is accounted where it is defined
         alias, source = owner
-        reference = _reference(column.name, alias)
         if isinstance(source, ObjectSpec):
             field = find_field(source, column.name)
             size = _static_size(source.fields[field]) if field else None
             if size is not None:
                 self._static(size, weight)
                 return
-        self._measure(reference, weight)
+        self._measure(_reference(column.name, alias), weight, key=(alias.lower(), column.name.lower()))
 
     def _star(self, table: str | None) -> None:
         """``*`` or ``t.*``: every column of the sources it names is in the row once."""
@@ -335,6 +344,12 @@ class _ScopeCost:
         return pins
 
     def _sources(self, scope: Scope) -> list[tuple[str, ObjectSpec | Scope]]:
+        """(alias, object or subquery scope) of each table a SELECT reads, computed once per scope."""
+        if id(scope) not in self._sources_of:
+            self._sources_of[id(scope)] = self._selected(scope)
+        return self._sources_of[id(scope)]
+
+    def _selected(self, scope: Scope) -> list[tuple[str, ObjectSpec | Scope]]:
         out: list[tuple[str, ObjectSpec | Scope]] = []
         for alias, (_node, source) in scope.selected_sources.items():
             if isinstance(source, exp.Table):

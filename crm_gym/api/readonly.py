@@ -57,7 +57,9 @@ _DENIED_FUNCTIONS = {
         for name in sql_functions.COSTLY_FUNCTIONS
     },
 }
-# SQLite's limits while an agent's statement runs (the value length is set per call).
+# SQLite's limits on the connection from its first agent query on (the value length is set per call); the world's
+# own statements stay far within them.
+_LIMITED_KEY = "query_limits"
 _LIMITS = {
     sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: LIKE_PATTERN_MAX,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
@@ -120,17 +122,19 @@ def read_only(conn: sqlite3.Connection, readable: Collection[str], *, max_value_
         return sqlite3.SQLITE_DENY
 
     # Setting an authorizer expires every prepared statement, so a cached statement is authorized again.
-    sql_functions.install(conn)
-    conn.set_authorizer(authorize)
-    limits = {**_LIMITS, sqlite3.SQLITE_LIMIT_LENGTH: max_value_bytes}
-    previous = {limit: conn.setlimit(limit, value) for limit, value in limits.items()}
     extensions = conn.extensions  # type: ignore[attr-defined]
+    if not extensions.get(_LIMITED_KEY):  # limits the world's own statements meet easily: set once, kept
+        sql_functions.install(conn)
+        for limit, value in _LIMITS.items():
+            conn.setlimit(limit, value)
+        extensions[_LIMITED_KEY] = True
+    conn.set_authorizer(authorize)
+    previous = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value_bytes)
     extensions[sql_functions.VALUE_LIMIT_KEY] = max_value_bytes
     try:
         yield refusals
     finally:
-        for limit, value in previous.items():
-            conn.setlimit(limit, value)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, previous)
         conn.set_authorizer(None)
         extensions.pop(sql_functions.VALUE_LIMIT_KEY, None)
 

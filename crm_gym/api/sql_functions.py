@@ -43,12 +43,17 @@ def install(conn: sqlite3.Connection) -> None:
     # crm_row runs once per row of a costly query: it is kept to the arithmetic.
     def crm_row(feeds_temp: int, weighted: int, temp: int, pins: int, *args: Any) -> int:
         meter = extensions.get(METER_KEY)
-        if meter is not None:
-            for index in range(pins, len(args) - 1, 2):
-                measured = size(args[index + 1])
-                weighted += args[index] * measured
-                temp += measured
-            meter.charge(CALL_STEPS + weighted // BYTES_PER_STEP, temp if feeds_temp else 0)
+        if meter is None:
+            return 1
+        for index in range(pins, len(args) - 1, 2):
+            measured = size(args[index + 1])
+            weighted += args[index] * measured
+            temp += measured
+        meter.steps += CALL_STEPS + weighted // BYTES_PER_STEP  # WorkMeter.charge, inlined: called per row
+        if feeds_temp:
+            meter.temp_bytes += temp
+        if meter.steps > meter.max_steps or meter.temp_bytes > meter.max_temp_bytes:
+            meter.charge(0)
         return 1
 
     conn.create_function("crm_row", -1, crm_row)

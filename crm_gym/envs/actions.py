@@ -19,7 +19,6 @@ from crm_gym.api.json_values import check
 from crm_gym.errors import CrmError, brief
 
 _FORMAT = 'Send {"tool": NAME, "args": {...}} to call a tool, or {"answer": TEXT} to finish.'
-MAX_ACTION_CHARS = config.ACTION_MAX_CHARS
 
 
 class ToolAction(BaseModel):
@@ -57,9 +56,9 @@ def parse_action(action: Any) -> Action:
     """Read an action; never raises: anything unreadable becomes an `ActionError`."""
     chars = len(action) if isinstance(action, str | bytes) else 0
     if isinstance(action, str | bytes):
-        if len(action) > MAX_ACTION_CHARS:
+        if len(action) > config.ACTION_MAX_CHARS:
             return ActionError(
-                message=f"The action is {len(action):,} characters; at most {MAX_ACTION_CHARS:,}.", chars=chars
+                message=f"The action is {len(action):,} characters; at most {config.ACTION_MAX_CHARS:,}.", chars=chars
             )
         try:
             action = json.loads(action)
@@ -68,7 +67,7 @@ def parse_action(action: Any) -> Action:
     try:
         check(action, where="action")
     except CrmError as err:
-        return ActionError(message=f"{err} {_FORMAT}", chars=chars or MAX_ACTION_CHARS)
+        return ActionError(message=f"{err} {_FORMAT}", chars=chars or config.ACTION_MAX_CHARS)
     return _read(action, chars or len(json.dumps(action)))  # bounded: the check passed
 
 

@@ -76,15 +76,16 @@ def _sql(org: World, query: str) -> str:
     return DEFAULT_PIPELINE.translate(query, QueryContext(org.schema, world_today(org))).sql
 
 
-def test_a_plain_scan_of_short_values_gets_no_term(org: World) -> None:
+def test_one_tables_short_values_get_no_term_sorted_or_not(org: World) -> None:
     assert "CRM_" not in _sql(org, "SELECT Id, Name, Amount FROM Opportunity WHERE StageName = 'Closed Won'")
     assert "CRM_" not in _sql(org, "SELECT count(*) FROM Case")
+    assert "CRM_" not in _sql(org, "SELECT StageName, count(*) FROM Opportunity GROUP BY StageName ORDER BY 2")
 
 
-def test_a_sort_counts_its_rows_against_temporary_storage(org: World) -> None:
-    sql = _sql(org, "SELECT Name FROM Account ORDER BY Name")
+def test_a_sort_of_joined_rows_counts_them_against_temporary_storage(org: World) -> None:
+    sql = _sql(org, "SELECT a.Name FROM Account a, Contact c ORDER BY a.Name")
     # feeds temporary storage; the 255-character Name is read twice (result and sort key); 64 bytes a row
-    assert 'WHERE CRM_ROW(1, 510, 574, 1, TYPEOF("Account"."Id"))' in sql
+    assert 'WHERE CRM_ROW(1, 510, 574, 2, TYPEOF("a"."Id"), TYPEOF("c"."Id")) ORDER BY' in sql
 
 
 def test_like_reads_its_subject_once_per_pattern_character(org: World) -> None:
