@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from crm_gym.api.clock import pin_clock
@@ -514,6 +514,8 @@ class Pipeline:
             return Translation(sql=tree.sql(dialect="sqlite", identify=True), ctes=ctes)
         except RecursionError as err:
             raise CrmError("The query is nested too deeply; simplify it.") from err
+        except SqlglotError as err:  # a shape sqlglot parses but cannot analyse, e.g. "RECURSIVE UNION SELECT 1"
+            raise CrmError(f"Could not read the query: {err}. Example: {_EXAMPLE}.") from err
 
     def output_columns(self, columns: list[str], ctx: QueryContext) -> list[str]:
         """The result's column names as the agent should see them."""

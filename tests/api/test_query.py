@@ -173,6 +173,7 @@ def test_result_shape_is_json_and_follows_order_by(sf_api: MockCrmApi) -> None:
         ("SELECT a.Nmae FROM Account a", "Account has no field 'Nmae'"),
         ("SELECT Name FROM Account a JOIN Opportunity o ON o.AccountId = a.Id", "'Name' is ambiguous"),
         ("SELECT nosuchfunc(Name) FROM Account", "Query failed: no such function"),
+        ("RECURSIVE UNION SELECT 1", "Could not read the query: Cannot build a scope"),
         ("SELECT " + "(" * 3000 + "1" + ")" * 3000, "nested too deeply|Could not parse"),
         ("SELECT '" + "x" * config.QUERY_MAX_CHARS + "'", "at most 20000 are accepted"),
     ],
