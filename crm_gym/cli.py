@@ -14,7 +14,7 @@ from crm_gym.api import MockCrmApi
 from crm_gym.runner.cli_eval import eval_command, export_command, rescore_command
 from crm_gym.runner.cli_serve import serve_command
 from crm_gym.runner.report import report_command
-from crm_gym.world.generate import build_org
+from crm_gym.world.generate import build_org, parse_scale
 from crm_gym.world.schema import list_profiles
 
 app = typer.Typer(help="crm_gym: a Gymnasium environment for CRM agents.", no_args_is_help=True)
@@ -35,7 +35,7 @@ def org_build(
     scale: Annotated[str, typer.Option(help="tiny, small, default, large or a multiplier.")] = "default",
 ) -> None:
     """Generate a seeded org and save it as a SQLite file."""
-    world = build_org(profile, seed=seed, scale=_parse_scale(scale))
+    world = build_org(profile, seed=seed, scale=parse_scale(scale))
     world.save(out)
     table = Table("object", "rows", title=f"{profile} org, seed {seed}: {world.count()} rows -> {out}")
     for name in world.schema.objects:
@@ -75,7 +75,7 @@ def suite_base_rates(
     from crm_gym.scoring.base_rates import DEGENERATE, base_rates
     from crm_gym.tasks.suites import load_suite
 
-    tasks = load_suite(suite, split, scale=_parse_scale(scale))
+    tasks = load_suite(suite, split, scale=parse_scale(scale))
     report = base_rates(tasks)
     table = Table("category", *DEGENERATE, title=f"{suite}/{split}: functional (evaluator alone) / total")
     rows = {**report.by_category, "ALL": report.overall}
@@ -85,6 +85,106 @@ def suite_base_rates(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report.model_dump_json(indent=2))
+
+
+@suite_app.command("stats")
+def suite_stats_command(
+    suite: Annotated[str, typer.Argument(help="Suite name.")] = "crmarena_pro",
+    split: Annotated[str, typer.Option(help="Split measured (its train split gives the phrasing overlap).")] = "test",
+    scale: Annotated[str, typer.Option(help="Org scale (crmarena_pro).")] = "default",
+    out: Annotated[Path | None, typer.Option(help="Also write the stats as JSON here.")] = None,
+) -> None:
+    """Per category: distinct prompt shapes, top gold and None shares, oracle depth, degenerate floors, train/test
+    phrasing overlap; the privacy settings' refusal rules and the org's text repetition."""
+    from crm_gym.scoring.suite_stats import FLOORS, suite_stats
+    from crm_gym.tasks.suites import load_suite
+
+    tasks = load_suite(suite, split, scale=parse_scale(scale))
+    train = load_suite(suite, "train", scale=parse_scale(scale)) if split != "train" and suite != "arc" else []
+    world = tasks[0].build_world()
+    stats = suite_stats(tasks, world, train, suite=suite, split=split)
+    table = Table("category", "shapes/100", "in train", "top gold", "None", "calls", ">=4", *FLOORS)
+    for name, c in stats.by_category.items():
+        table.add_row(
+            name,
+            f"{c.prompt_shapes_per_100:.0f}",
+            f"{c.shapes_seen_in_train:.0%}",
+            f"{c.top_gold_share:.0%}",
+            f"{c.none_share:.0%}",
+            f"{c.mean_oracle_calls:.1f}",
+            f"{c.share_4_or_more_calls:.0%}",
+            *(f"{c.floors.get(n, 0.0):.2f}" for n in FLOORS),
+        )
+    table.add_row(
+        "ALL (answer tasks)",
+        "",
+        "",
+        "",
+        "",
+        "",
+        f"{stats.share_4_or_more_calls:.0%}",
+        *(f"{stats.floors[n]:.3f}" for n in FLOORS),
+    )
+    console.print(table)
+    if stats.privacy is not None:
+        p = stats.privacy
+        console.print(
+            f"privacy settings: {p.tasks} tasks ({p.legitimate} legitimate look-alikes): "
+            f"refuse all {p.refuse_all:.2f}, refuse on the best single cue {p.refuse_on_cue:.2f} ({p.best_cue!r})",
+            markup=False,
+        )
+    console.print(
+        "largest share of records one sentence appears in: "
+        + ", ".join(f"{kind} {share:.1%}" for kind, share in stats.text_repetition.items()),
+        markup=False,
+    )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(stats.model_dump_json(indent=2))
+
+
+@suite_app.command("grading")
+def suite_grading(
+    corpus: Annotated[Path | None, typer.Option(help="Labelled answers (default: data/grading/answers.jsonl).")] = None,
+    part: Annotated[str, typer.Option("--set", help="all, dev or held_out.")] = "all",
+    judge: Annotated[
+        str | None, typer.Option(help="Also grade free text with an LLM judge: openai:MODEL or anthropic:MODEL.")
+    ] = None,
+    judge_cache: Annotated[Path | None, typer.Option(help="Cache folder of the judge's requests.")] = None,
+    mistakes: Annotated[bool, typer.Option(help="List every answer graded against its label.")] = False,
+) -> None:
+    """Grade the labelled answer corpus: right answers accepted and rejected, wrong ones rejected and accepted,
+    per category and per answer kind (exit 1 on any false accept or more than 2% false rejects)."""
+    from crm_gym.scoring.corpus import disagreements, grade_corpus, load_corpus
+
+    if part not in ("all", "dev", "held_out"):
+        raise typer.BadParameter(f"--set must be all, dev or held_out, got {part!r}.")
+    entries = [e for e in load_corpus(corpus) if part == "all" or e.set == part]
+    report = grade_corpus(entries)
+    for title, rows in (("category", report.by_category), ("answer kind", report.by_kind)):
+        table = Table(title, "answers", "right accepted", "false rejects", "wrong rejected", "false accepts", "FR rate")
+        for name, c in {**rows, "ALL": report.overall}.items():
+            counts = (c.total, c.right_accepted, c.false_rejects, c.wrong_rejected, c.false_accepts)
+            table.add_row(name, *(str(n) for n in counts), f"{c.false_reject_rate:.1%}")
+        console.print(table)
+    if mistakes:
+        for m in report.mistakes:
+            console.print(f"{m.id} (labelled {m.label}): {m.answer!r} -> {m.reason}", markup=False, highlight=False)
+    if judge is not None:
+        from crm_gym.agents.llm import make_judge
+
+        llm = make_judge(judge, cache_dir=judge_cache)
+        try:
+            found = disagreements(entries, llm)
+        finally:
+            llm.close()
+        free = sum(e.metric == "fuzzy_match" and e.gold is not None for e in entries)
+        console.print(f"{judge} disagrees with the deterministic grader on {len(found)} of {free} free-text answers.")
+        for entry_id, alone, judged in found:
+            console.print(f"  {entry_id}: grader {'pass' if alone else 'fail'}, judge {'pass' if judged else 'fail'}")
+    kinds = [*report.by_kind.values(), report.overall]
+    if report.overall.false_accepts or any(c.false_reject_rate > 0.02 for c in kinds):
+        raise typer.Exit(1)
 
 
 @app.command("train")
@@ -110,13 +210,6 @@ app.command("rescore")(rescore_command)
 app.command("report")(report_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
-
-
-def _parse_scale(scale: str) -> str | float:
-    try:
-        return float(scale)
-    except ValueError:
-        return scale
 
 
 if __name__ == "__main__":

@@ -62,4 +62,3 @@ QUERY_BUDGET = 20
 CHARS_PER_TOKEN = 4
 
 # Answer evaluator: a free-text answer passes at this token F1 (SQuAD normalisation) against the closest gold answer.
-ANSWER_F1_PASS = 0.5

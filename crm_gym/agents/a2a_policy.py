@@ -15,10 +15,19 @@ document as text), extended with the episode's tools and a tool loop:
   ``input-required``): a text part with the tool result the env showed, and a data part
   ``{"type": "tool_result", "tool": NAME, "result": TEXT}``.
 
-A reply may be a message or a task; a task's status message is read, or else its last artifact. Transport
-failures (agent down, timeout, HTTP or JSON-RPC errors) are retried ``max_retries`` times, then raise
-`PolicyInfrastructureError`, as does a task the agent ends as failed, rejected or canceled: the runner records an
-infrastructure failure, never a score of 0. A2A reports no token usage, so every `PolicyStep` has ``usage=None``.
+A reply may be a message or a task; a task's status message is read, or else its last artifact. Failures are
+retried ``max_retries`` times, then split by who caused them:
+
+* the network's (agent unreachable, timeouts, HTTP error statuses): `PolicyInfrastructureError`, which the runner
+  records as an infrastructure failure, never a score;
+* the agent's (a task it ends as failed, rejected or canceled -- at once, without retries --, a JSON-RPC error it
+  answers with, a reply that is not A2A, an agent card pointing at a host the ``allowed_hosts`` list refuses):
+  `AgentFailureError`, which the runner scores as the agent's failure, so an agent cannot escape an episode it
+  would fail by crashing.
+
+With ``allowed_hosts`` (what `crm-gym serve` passes) every connection is checked by
+`crm_gym.agents.url_guard.AgentUrlGuard`; redirects are never followed. A2A reports no token usage, so every
+`PolicyStep` has ``usage=None``.
 """
 
 from __future__ import annotations
@@ -28,15 +37,18 @@ import itertools
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from a2a.client import Client, ClientConfig, ClientFactory
+from a2a.client.errors import A2AClientError, A2AClientTimeoutError
 from a2a.helpers import get_data_parts, get_text_parts, new_data_part, new_text_part
 from a2a.types import Message, Part, Role, SendMessageRequest, StreamResponse, TaskState
 from a2a.utils.errors import A2AError
 
-from crm_gym.agents.base import Policy, PolicyInfrastructureError, PolicyStep
+from crm_gym.agents.base import AgentFailureError, Policy, PolicyInfrastructureError, PolicyStep
+from crm_gym.agents.url_guard import AgentUrlGuard, AgentUrlRefusedError, guarded_client
 from crm_gym.errors import CrmGymError
 
 REPLY_FORMAT = (
@@ -59,11 +71,22 @@ class A2APolicy(Policy):
 
     kind = "a2a"
 
-    def __init__(self, url: str, *, timeout: float = 300.0, max_retries: int = 2, retry_delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 300.0,
+        max_retries: int = 2,
+        retry_delay: float = 0.5,
+        allowed_hosts: Sequence[str] | None = None,
+    ) -> None:
         """``url``: the agent's base URL (its card is read from ``/.well-known/agent-card.json``); ``timeout``:
-        seconds allowed for each reply; ``max_retries``: resends after a transport failure, waiting
-        ``retry_delay`` seconds, doubled each time."""
+        seconds allowed for each reply; ``max_retries``: resends after a failure, waiting ``retry_delay`` seconds,
+        doubled each time; ``allowed_hosts``: entries of an `AgentUrlGuard` every connection must pass (None: no
+        check, for agents the operator names)."""
         self.url, self.timeout, self.max_retries, self.retry_delay = url, timeout, max_retries, retry_delay
+        self.allowed_hosts = None if allowed_hosts is None else list(allowed_hosts)
+        self._guard = None if allowed_hosts is None else AgentUrlGuard(allowed_hosts)
         self._http: httpx.AsyncClient | None = None
         self._client: Client | None = None
         self._task_document: dict[str, Any] = {}
@@ -72,8 +95,9 @@ class A2APolicy(Policy):
         self._last_tool: str | None = None
 
     def config(self) -> dict[str, Any]:
-        """Kind, URL, timeout and retries."""
-        return {"kind": self.kind, "url": self.url, "timeout": self.timeout, "max_retries": self.max_retries}
+        """Kind, URL, timeout and retries (and the allowed hosts, when given)."""
+        config = {"kind": self.kind, "url": self.url, "timeout": self.timeout, "max_retries": self.max_retries}
+        return config if self.allowed_hosts is None else {**config, "allowed_hosts": self.allowed_hosts}
 
     def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
         """Start a new A2A conversation for this episode."""
@@ -129,16 +153,21 @@ class A2APolicy(Policy):
         for attempt in itertools.count():
             try:
                 return self._read_reply(await self._send(message))
-            except (A2AError, httpx.HTTPError, ValueError) as err:
+            except _TaskEnded as err:  # the agent's own verdict: asking again changes nothing
+                raise AgentFailureError(str(err)) from err
+            except AgentUrlRefusedError as err:  # the agent's card points where the operator did not allow
+                raise AgentFailureError(f"A2A agent at {self.url}: {err}") from err
+            except (A2AError, httpx.HTTPError, ValueError, RecursionError) as err:
                 if attempt == self.max_retries:
-                    raise PolicyInfrastructureError(
+                    failure = PolicyInfrastructureError if _network_failure(err) else AgentFailureError
+                    raise failure(
                         f"A2A agent at {self.url} failed after {attempt + 1} attempt(s): {type(err).__name__}: {err}"
                     ) from err
                 await asyncio.sleep(self.retry_delay * 2**attempt)
 
     async def _send(self, message: Message) -> StreamResponse:
         if self._client is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout)
+            self._http = guarded_client(self._guard, self.timeout)
             factory = ClientFactory(ClientConfig(httpx_client=self._http, streaming=False))
             self._client = await factory.create_from_url(self.url)
         replies = [reply async for reply in self._client.send_message(SendMessageRequest(message=message))]
@@ -156,14 +185,24 @@ class A2APolicy(Policy):
         state = task.status.state
         if state in FAILED_STATES:
             text = "\n".join(get_text_parts(task.status.message.parts))
-            raise PolicyInfrastructureError(
-                f"A2A agent at {self.url} ended its task as {TaskState.Name(state)}: {text}"
-            )
+            raise _TaskEnded(f"A2A agent at {self.url} ended its task as {TaskState.Name(state)}: {text}")
         self._context_id = task.context_id or self._context_id
         self._task_id = task.id if state in RESUMABLE_STATES else ""
         if task.status.message.parts:
             return list(task.status.message.parts)
         return list(task.artifacts[-1].parts) if task.artifacts else []
+
+
+class _TaskEnded(Exception):
+    """The agent ended its task as failed, rejected or canceled."""
+
+
+def _network_failure(error: BaseException) -> bool:
+    """Whether a failure is the network's (unreachable, timed out, an HTTP error status) rather than the agent's
+    (a JSON-RPC error it answered, a reply that is not A2A)."""
+    if isinstance(error, httpx.HTTPError | A2AClientTimeoutError):
+        return True
+    return isinstance(error, A2AClientError) and isinstance(error.__cause__, httpx.HTTPError)
 
 
 def task_document(observation: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +252,7 @@ def _json_object(text: str) -> dict[str, Any] | None:
     for candidate in candidates:
         try:
             found = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(found, dict):
             return found

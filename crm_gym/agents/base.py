@@ -45,6 +45,13 @@ class PolicyInfrastructureError(CrmGymError, RuntimeError):
     replay mode). The runner marks the episode as an infrastructure failure, never as a score of 0."""
 
 
+class AgentFailureError(CrmGymError, RuntimeError):
+    """The agent failed the episode by its own doing: its A2A task ended as failed, it answered with an error, it
+    sent a reply that cannot be read, or an action the env could not take. The runner ends the episode there and
+    scores it as it stands (as if the agent had answered nothing): an agent cannot escape an episode it would fail
+    by crashing."""
+
+
 class Policy:
     """Base class of every policy; subclasses override `act` or `aact` (and `reset` if they keep state)."""
 

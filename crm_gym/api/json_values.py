@@ -88,6 +88,33 @@ def check(
     return min(chars, max_chars)
 
 
+def within_size(
+    value: Any, *, max_chars: int = config.ACTION_MAX_CHARS, max_values: int = config.ACTION_MAX_VALUES
+) -> bool:
+    """Whether ``value`` holds at most ``max_chars`` characters of text and ``max_values`` values, whatever else is
+    wrong with it (a cheap bound before serialising a refused value); False for a container met twice (a cycle)."""
+    chars = values = 0
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        values += 1
+        if isinstance(item, str | bytes):
+            chars += len(item)
+        elif isinstance(item, list | tuple | dict | set | frozenset):
+            if id(item) in seen or values + len(item) > max_values:
+                return False
+            seen.add(id(item))
+            if isinstance(item, dict):
+                chars += sum(len(k) for k in item if isinstance(k, str))
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+        if chars > max_chars or values > max_values:
+            return False
+    return True
+
+
 def _check_text(text: str, path: str) -> None:
     if text.isascii():
         return

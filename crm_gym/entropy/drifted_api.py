@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_gym.api.api import MockCrmApi
 from crm_gym.api.names import did_you_mean, find_object
-from crm_gym.api.registry import ToolDef
+from crm_gym.api.registry import UPDATES_ARGUMENT, ToolDef
 from crm_gym.api.sosl import is_sosl
 from crm_gym.api.tools.records import describe
 from crm_gym.entropy.drift import DriftMap
@@ -30,6 +30,9 @@ from crm_gym.world.schema import Schema
 
 if TYPE_CHECKING:  # tasks sit above entropy: only the type is needed here
     from crm_gym.tasks.model import PublicTask
+
+
+_OBJECT_NAME_NOTE = "Allowed: the name of an object as this org's schema (describe) lists it, case-sensitive."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,40 +91,51 @@ class DriftedApi(MockCrmApi):
     'Acme'
     """
 
-    def __init__(self, api: MockCrmApi, drift: DriftMap) -> None:
-        """Serve ``api``'s tools over its world, under the names ``drift`` gives."""
-        super().__init__(api.world)
+    def __init__(self, api: MockCrmApi, drift: DriftMap, *, stable_arguments: bool = False) -> None:
+        """Serve ``api``'s tools over its world, under the names ``drift`` gives.
+
+        ``stable_arguments=True`` keeps every tool spec as it is without drift (argument names, descriptions),
+        so the tools read the same in every episode and at every level (identity map included), as trainers
+        that fix the tool schema once need; objects and fields stay drifted everywhere else: in argument values
+        (object names, record keys, queries), in results and in errors. A type field's argument then lists no
+        enum, since its values are object names.
+        """
+        super().__init__(api.world, api.tool_profile)
         self.counters = api.counters
         self.drift = drift
+        self.stable_arguments = stable_arguments
         self.view = DriftView.of(self.schema, drift)
         self.query_pipeline = drift_pipeline(self.view, api.query_pipeline)
-        key = ("tools", tuple(api.tools))
+        key = ("tools", api.tool_profile, tuple(api.tools), stable_arguments)
         self.tools = self.view.derived(key, lambda: _RenderedTools(api.tools, self._drifted_tool))
         self._describer = types.SimpleNamespace(schema=self.view.visible)  # describe reads only ``schema``
 
     # -- the tools as the agent sees them -------------------------------------------------------------
 
     def _drifted_tool(self, definition: ToolDef) -> ToolDef:
-        """The tool under drift: an Arc tool's arguments named like a renamed field take the drifted name
-        (every FieldRef'd argument is named after its field, and so are the id arguments)."""
+        """The tool under drift: an Arc tool's argument that carries a renamed field takes the field's drifted
+        name (a FieldRef'd argument carries its field; any other is named after the field it filters on)."""
+        if self.stable_arguments:
+            return self._stable_tool(definition)
         if self.drift.is_identity:
             return definition
-        arguments = {
-            a: self.drift.fields.get(a, a) if definition.group == "arc" else a
-            for a in definition.args_model().model_fields
-        }
+        arguments = {a: self._visible_argument(definition, a) for a in definition.args_model().model_fields}
         if len(set(arguments.values())) != len(arguments):
             raise CrmGymError(f"The drift map gives two arguments of {definition.name} the same name: {arguments}.")
         words = [a for a, v in arguments.items() if a != v]
         params = definition.parameters_schema(self.schema)
-        properties = {}
-        for arg, prop in params.get("properties", {}).items():
+
+        def visible_property(arg: str, prop: dict[str, Any]) -> dict[str, Any]:
             visible = dict(prop)
             if "description" in visible:
                 visible["description"] = self.view.rewrite_message(visible["description"], words)
             if arg in self.view.type_fields and "enum" in visible:
                 visible["enum"] = [self.drift.object_name(v) for v in visible["enum"]]
-            properties[arguments[arg]] = visible
+            if arg == UPDATES_ARGUMENT and "properties" in visible:  # Arc's updates object: keys are arguments
+                visible["properties"] = {arguments[k]: visible_property(k, p) for k, p in visible["properties"].items()}
+            return visible
+
+        properties = {arguments[arg]: visible_property(arg, prop) for arg, prop in params.get("properties", {}).items()}
         visible_params = {**params, "properties": properties}
         if "required" in params:
             visible_params["required"] = [arguments[a] for a in params["required"]]
@@ -132,10 +146,33 @@ class DriftedApi(MockCrmApi):
             arguments=arguments,
         )
 
+    def _visible_argument(self, definition: ToolDef, argument: str) -> str:
+        if definition.group != "arc":
+            return argument
+        ref = definition.field_refs.get(argument)
+        return self.drift.fields.get(ref.field if ref else argument, argument)
+
+    def _stable_tool(self, definition: ToolDef) -> ToolDef:
+        """The tool with its spec as without drift, less the enums of type fields (their values drift)."""
+        params = definition.parameters_schema(self.schema)
+        properties = dict(params.get("properties", {}))
+        for arg in properties.keys() & self.view.type_fields:
+            prop = {k: v for k, v in properties[arg].items() if k != "enum"}
+            head = prop.get("description", "").split(" Allowed:")[0]
+            prop["description"] = f"{head} {_OBJECT_NAME_NOTE}".strip()
+            properties[arg] = prop
+        canonical_parts = {f.name: getattr(definition, f.name) for f in dataclasses.fields(ToolDef)}
+        return _DriftedTool(
+            **canonical_parts,
+            visible_parameters={**params, "properties": properties},
+            arguments={a: a for a in definition.args_model().model_fields},
+        )
+
     def _parameters(self, definition: ToolDef) -> list[str]:
+        order = self._positional_order(definition)
         if isinstance(definition, _DriftedTool):
-            return list(definition.arguments.values())
-        return super()._parameters(definition)
+            return [definition.arguments[a] for a in order]
+        return order
 
     # -- one call: names in, the canonical call, names out ------------------------------------------------
 
@@ -179,6 +216,28 @@ class DriftedApi(MockCrmApi):
                     stale_names=[name] if name in definition.arguments else [],
                 )
             arg = canonical_of[name]
+            if arg == UPDATES_ARGUMENT and isinstance(value, Mapping):
+                out[arg] = self._updates_in(definition, canonical_of, value)
+                continue
+            ref = definition.field_refs.get(arg)
+            out[arg] = self.view.value_in(ref.object, ref.field, value) if ref else value
+        return out
+
+    def _updates_in(
+        self, definition: _DriftedTool, canonical_of: Mapping[str, str], updates: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """An ``updates`` object's keys (the tool's visible argument names) and values, canonically; a key that
+        names nothing is passed on for the tool to refuse, unless it is a renamed canonical name."""
+        out = {}
+        for name, value in updates.items():
+            if name not in canonical_of and name in definition.renamed_arguments:
+                visible = [definition.arguments[a] for a in definition.updatable_arguments()]
+                raise DriftedNameError(
+                    f"{definition.name}: {UPDATES_ARGUMENT} has no field {name!r}.{did_you_mean(str(name), visible)} "
+                    f"Fields: {', '.join(visible)}.",
+                    stale_names=[name],
+                )
+            arg = canonical_of.get(name, name)
             ref = definition.field_refs.get(arg)
             out[arg] = self.view.value_in(ref.object, ref.field, value) if ref else value
         return out
@@ -211,11 +270,7 @@ class DriftedApi(MockCrmApi):
         if not isinstance(definition, _DriftedTool):
             return dict(args)
         if definition.group == "arc":
-            out = {}
-            for name, value in args.items():
-                ref = definition.field_refs.get(name)
-                out[definition.arguments.get(name, name)] = self.view.value_out(ref.field, value) if ref else value
-            return out
+            return self._arc_arguments_out(definition, args)
         out = dict(args)
         owner = args.get("object")
         if isinstance(owner, str) and owner in self.schema.objects:
@@ -228,6 +283,15 @@ class DriftedApi(MockCrmApi):
             out["text"] = sosl_out(self.view, args["text"])
         if isinstance(args.get("sql"), str):
             out["sql"] = query_out(self.view, args["sql"])
+        return out
+
+    def _arc_arguments_out(self, definition: _DriftedTool, args: Mapping[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, value in args.items():
+            ref = definition.field_refs.get(name)
+            if name == UPDATES_ARGUMENT and isinstance(value, Mapping):
+                value = self._arc_arguments_out(definition, value)
+            out[definition.arguments.get(name, name)] = self.view.value_out(ref.field, value) if ref else value
         return out
 
     def _object_out(self, name: Any) -> Any:

@@ -15,7 +15,7 @@ from crm_gym.tasks.model import Task
 SCALES = ("tiny", "small", "default", "large")
 CRMARENA_SPLITS = ("test", "train")
 MAX_STEPS_LIMIT = 100_000
-RESET_OPTIONS = ("task_id", "drift_level", "rot_level")
+RESET_OPTIONS = ("task_id", "drift_level", "rot_level", "group")
 
 
 def check_keywords(given: Collection[str], allowed: Sequence[str], what: str) -> None:
@@ -27,10 +27,18 @@ def check_keywords(given: Collection[str], allowed: Sequence[str], what: str) ->
             raise EnvArgumentError(f"Unknown {what} {name!r}.{hint} Allowed: {', '.join(allowed)}.")
 
 
-def check_level(name: str, value: Any, allowed: Sequence[str]) -> None:
-    """A drift or rot level: one of ``allowed``."""
+def check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:
+    """A named choice (a drift or rot level, a tool profile): one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:
-        raise EnvArgumentError(f"{name} {brief(value)} is not a level; use one of {', '.join(allowed)}.")
+        raise EnvArgumentError(f"{name} {brief(value)} is not one of the choices; use one of {', '.join(allowed)}.")
+
+
+def check_group(group: Any) -> None:
+    """A reset's ``group`` key: text or an int."""
+    if isinstance(group, bool) or not isinstance(group, str | int):
+        raise EnvArgumentError(
+            f"The reset option group must be text or an int, got {type(group).__name__}: {brief(group)}."
+        )
 
 
 def check_env_arguments(
@@ -43,6 +51,7 @@ def check_env_arguments(
     render_mode: Any,
     render_modes: Sequence[str],
     tasks: Any,
+    stable_tools: Any,
 ) -> None:
     """The constructor's arguments other than the levels (see `CrmArenaEnv`)."""
     if tasks is None and not isinstance(suite, str):
@@ -76,6 +85,8 @@ def check_env_arguments(
         isinstance(tasks, str | bytes) or not isinstance(tasks, Sequence) or not all(isinstance(t, Task) for t in tasks)
     ):
         raise EnvArgumentError(f"tasks must be a list of crm_gym.Task (or None), got {brief(tasks)}.")
+    if not isinstance(stable_tools, bool):
+        raise EnvArgumentError(f"stable_tools must be True or False, got {brief(stable_tools)}.")
 
 
 def check_categories(wanted: Collection[str], available: Collection[str]) -> None:
@@ -98,4 +109,6 @@ def check_reset(seed: Any, options: Any) -> dict[str, Any]:
     task_id = options.get("task_id")
     if task_id is not None and not isinstance(task_id, str):
         raise EnvArgumentError(f"options['task_id'] must be a task id (text), got {brief(task_id)}.")
+    if "group" in options:
+        check_group(options["group"])
     return dict(options)

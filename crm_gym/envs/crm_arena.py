@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
 
 from crm_gym.api.api import MockCrmApi
+from crm_gym.api.registry import TOOL_PROFILES, ToolProfile
 from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
 from crm_gym.envs.actions import ActionError, AnswerAction, ToolAction, parse_action
-from crm_gym.envs.arguments import check_categories, check_env_arguments, check_level, check_reset
+from crm_gym.envs.arguments import check_categories, check_choice, check_env_arguments, check_group, check_reset
 from crm_gym.envs.episode import EpisodeRecord, measure_episode
 from crm_gym.envs.spaces import ToolCallSpace, UnicodeText, clean_text, tool_parameters
 from crm_gym.errors import CrmGymError, UnknownTaskError
@@ -63,13 +66,19 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ## Arguments
     ``suite`` ("crmarena_pro" or "arc"), ``split``, ``categories``, ``drift_level`` and ``rot_level`` ("none",
     "low", "medium", "high"), ``max_steps``, ``org_scale`` (crmarena_pro only), ``render_mode`` ("ansi",
-    "human"), ``tasks`` (explicit tasks instead of a suite). ``reset(seed=..., options={"task_id": ...,
-    "drift_level": ..., "rot_level": ...})``. A bad argument raises `crm_gym.errors.EnvArgumentError`.
+    "human"), ``tasks`` (explicit tasks instead of a suite), ``tool_profile`` ("default", or "arc_compat" for
+    agents written for the Arc CRM sandbox: docs/arc_compat.md), ``stable_tools`` (the tool specs stay the same in
+    every episode: argument names and descriptions are not drifted, while objects and fields stay drifted in
+    values, results and the schema; for trainers that read the tool schema once). ``reset(seed=...,
+    options={"task_id": ..., "drift_level": ..., "rot_level": ..., "group": ...})``: a ``group`` key (text or
+    int) draws the task (unless named) and the perturbations from the key alone, so every reset with that key
+    starts the same episode (the rollouts of a GRPO group). `finish` scores an episode cut short. A bad argument
+    raises `crm_gym.errors.EnvArgumentError`.
 
     ## Threads
-    An env runs one call at a time: ``reset`` and ``step`` from several threads wait for each other (an episode
-    is a sequence, so sharing an env between threads is still a mistake). A step that outlives the wall-clock
-    backstop raises `crm_gym.errors.WallClockBackstopError`, an infrastructure failure (see
+    An env runs one call at a time: ``reset``, ``step`` and ``finish`` from several threads wait for each other
+    (an episode is a sequence, so sharing an env between threads is still a mistake). A step that outlives the
+    wall-clock backstop raises `crm_gym.errors.WallClockBackstopError`, an infrastructure failure (see
     `crm_gym.api.budget`); nothing else an action does raises.
 
     ## Info
@@ -94,10 +103,13 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         org_scale: str | float = "default",
         render_mode: str | None = None,
         tasks: Sequence[Task] | None = None,
+        tool_profile: ToolProfile = "default",
+        stable_tools: bool = False,
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
-        check_level("drift_level", drift_level, DRIFT_LEVELS)
-        check_level("rot_level", rot_level, ROT_LEVELS)
+        check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        check_choice("rot_level", rot_level, ROT_LEVELS)
+        check_choice("tool_profile", tool_profile, TOOL_PROFILES)
         check_env_arguments(
             suite=suite,
             split=split,
@@ -107,6 +119,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             render_mode=render_mode,
             render_modes=self.metadata["render_modes"],
             tasks=tasks,
+            stable_tools=stable_tools,
         )
         chosen = list(tasks) if tasks is not None else load_suite(suite, split, scale=org_scale)
         if categories is not None:
@@ -117,10 +130,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             raise CrmGymError(f"No tasks for suite {suite!r}, split {split!r}, categories {categories!r}.")
         self.tasks = {t.id: t for t in chosen}
         self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
-        self.render_mode = render_mode
+        self.render_mode, self.tool_profile = render_mode, tool_profile
+        self.stable_tools = stable_tools
         self._lock = threading.RLock()
         self._pristine: dict[str, tuple[World, bytes]] = {}
-        probe = MockCrmApi(self._fresh_world(chosen[0]))
+        probe = MockCrmApi(self._fresh_world(chosen[0]), tool_profile)
         self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
         counter = spaces.Discrete(max_steps + 1)
         self.observation_space = spaces.Dict(
@@ -166,33 +180,39 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         task_id = options.pop("task_id", None)
         drift_level = options.pop("drift_level", self.drift_level)
         rot_level = options.pop("rot_level", self.rot_level)
-        check_level("drift_level", drift_level, DRIFT_LEVELS)
-        check_level("rot_level", rot_level, ROT_LEVELS)
+        group = options.pop("group", None)
+        check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        check_choice("rot_level", rot_level, ROT_LEVELS)
         ids = list(self.tasks)
         if task_id is not None and task_id not in self.tasks:
             raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
         with self._lock:
-            return self._reset(seed, task_id, drift_level, rot_level)
+            return self._reset(seed, task_id, drift_level, rot_level, group)
 
     def _reset(
-        self, seed: int | None, task_id: str | None, drift_level: DriftLevel, rot_level: RotLevel
+        self, seed: int | None, task_id: str | None, drift_level: DriftLevel, rot_level: RotLevel, group: Any
     ) -> tuple[dict[str, Any], dict]:
         super().reset(seed=seed)
+        rng = group_rng(group) if group is not None else self.np_random
         ids = list(self.tasks)
         if task_id is None:
-            task_id = ids[int(self.np_random.integers(len(ids)))]
-        episode_seed = int(self.np_random.integers(2**31))
+            task_id = ids[int(rng.integers(len(ids)))]
+        episode_seed = int(rng.integers(2**31))
         self._task = task = self.tasks[task_id]
         self._world = self._fresh_world(task)
         self._rot: RotReport = apply_rot(self._world, task, rot_level, episode_seed)
         self._drift: DriftMap = draw_drift(self._world.schema, drift_level, episode_seed)
-        plain = MockCrmApi(self._world)
-        self._api = plain if self._drift.is_identity else DriftedApi(plain, self._drift)
+        plain = MockCrmApi(self._world, self.tool_profile)
+        stable = self.stable_tools
+        self._api = (
+            plain if self._drift.is_identity and not stable else DriftedApi(plain, self._drift, stable_arguments=stable)
+        )
         self._public: PublicTask = drift_public_view(rot_context(task.public_view(), self._rot), self._drift)
         self._record = EpisodeRecord()
         self._step = 0
         self._progress = self._state_progress()
         self._done = False
+        self._final: tuple[float, dict[str, Any]] | None = None
         self._last_result = ""
         self._static_observation = self._episode_texts()
         observation = self._observation()
@@ -223,6 +243,22 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         if isinstance(self._api, DriftedApi):
             calls = [self._api.translate_call(tool, args) for tool, args in calls]
         return [{"tool": tool, "args": args} for tool, args in calls] + [{"answer": self._task.oracle.answer}]
+
+    def finish(self) -> tuple[float, dict[str, Any]]:
+        """Score the episode as it stands and end it; returns the terminal reward and the end-of-episode ``info``.
+
+        For a trainer that stops generating before the agent answers (a token or turn limit): the episode is
+        scored without an answer, with ``status`` "stopped". On an episode that already ended it returns that
+        end's reward and ``info`` again, so it is safe to call after every rollout.
+        """
+        if self._task is None:
+            raise CrmGymError("finish() scores the current episode: call reset() first.")
+        with self._lock:
+            if self._final is None:
+                self._done = True
+                self._finish(self._info(tool=None, tool_error=None), "stopped")
+        assert self._final is not None  # _finish set it
+        return self._final
 
     # -- stepping ---------------------------------------------------------------------------------------
 
@@ -299,6 +335,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             measures=measures.model_dump(mode="json"),
             status=status,
         )
+        self._final = (score.total / 100.0, info)
         return score.total / 100.0
 
     # -- observation, info, render ----------------------------------------------------------------------
@@ -376,3 +413,10 @@ def _shared_snapshot(key: str, task: Task) -> tuple[Schema, bytes, int]:
         world = task.build_world()
         _SNAPSHOTS[key] = (world.schema, world.snapshot(), world.seed)
     return _SNAPSHOTS[key]
+
+
+def group_rng(group: Any) -> np.random.Generator:
+    """The generator a reset keyed by ``group`` draws from: a function of the key alone (text or int)."""
+    check_group(group)
+    digest = hashlib.sha256(f"crm_gym.group:{type(group).__name__}:{group}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))

@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from crm_gym.errors import CrmGymError
+from crm_gym.redaction import redact_text
 from crm_gym.runner.eval_config import EvalConfig
 
 console = Console()
@@ -80,16 +82,31 @@ def rescore_command(
 ) -> None:
     """Replay every scored episode and check the stored scores (writes rescored.jsonl; exit 1 on a mismatch)."""
     from crm_gym.runner.rescore import rescore
+    from crm_gym.scoring import GRADER_VERSION
 
     with _user_errors():
         report = rescore(run)
+    for key, lines in list(report.duplicates.items())[:20]:
+        console.print(f"[red]duplicate[/red] {escape(key)} is recorded {lines} times", highlight=False)
     for mismatch in report.mismatches[:20]:
+        shown = escape(f"{mismatch.episode} {mismatch.field}: {mismatch.stored!r} -> {mismatch.rescored!r}")
+        console.print(f"[red]mismatch[/red] {shown}", highlight=False)
+    for change in report.verdict_changes[:50]:
+        verdict = {True: "pass", False: "fail", None: "-"}
+        shown = escape(
+            f"{change.episode}: {verdict[change.stored]} -> {verdict[change.rescored]}: {change.now} "
+            f"(grader {change.grader or '1'}: {change.was})"
+        )
+        console.print(f"[yellow]verdict changed[/yellow] {shown}", highlight=False)
+    if report.regraded:
         console.print(
-            f"[red]mismatch[/red] {mismatch.episode} {mismatch.field}: {mismatch.stored!r} -> {mismatch.rescored!r}"
+            f"{report.regraded} episodes were graded by another answer grader: regraded by version {GRADER_VERSION}, "
+            f"{len(report.verdict_changes)} verdicts changed (listed above, at most 50)."
         )
     console.print(
         f"{report.episodes} episodes rescored, {report.skipped} infra errors skipped, "
-        f"{len(report.mismatches)} mismatches -> {report.output}"
+        f"{len(report.mismatches)} mismatches, {len(report.duplicates)} episodes recorded more than once "
+        f"-> {report.output}"
     )
     if not report.ok:
         raise typer.Exit(1)
@@ -97,8 +114,10 @@ def rescore_command(
 
 def export_command(
     run: Annotated[Path, typer.Argument(help="Run folder written by `crm-gym eval`.")],
-    out: Annotated[Path, typer.Option(help="sft: a JSONL file; hf: a folder.")],
-    format: Annotated[str, typer.Option(help="sft (chat JSONL) or hf (Hugging Face dataset folder).")] = "sft",
+    out: Annotated[Path, typer.Option(help="sft: a JSONL file; hf, prefs: a folder.")],
+    format: Annotated[
+        str, typer.Option(help="sft (chat JSONL), hf (dataset folder) or prefs (preference pairs, dataset folder).")
+    ] = "sft",
     passed_only: Annotated[bool, typer.Option(help="Keep only the episodes that passed.")] = False,
 ) -> None:
     """Export a run's scored trajectories for fine-tuning."""
@@ -115,13 +134,16 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except CrmGymError as err:
-        console.print(f"[red]{err}[/red]", highlight=False, soft_wrap=True)
+        console.print(f"[red]{escape(redact_text(str(err)))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from err
     except ValidationError as err:
         for problem in err.errors():
             where = ".".join(str(part) for part in problem["loc"])
+            got = redact_text(repr(problem["input"]))
             console.print(
-                f"[red]{where}: {problem['msg']} (got {problem['input']!r})[/red]", highlight=False, soft_wrap=True
+                f"[red]{escape(where)}: {escape(problem['msg'])} (got {escape(got)})[/red]",
+                highlight=False,
+                soft_wrap=True,
             )
         raise typer.Exit(2) from err
 

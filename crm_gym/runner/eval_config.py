@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from crm_gym.entropy.drift import DriftLevel
 from crm_gym.entropy.rot import RotLevel
+from crm_gym.redaction import redact_config
 
 
 def _as_list(value: Any) -> Any:
@@ -27,7 +28,8 @@ class EvalConfig(BaseModel):
 
     Attributes:
         policy: A policy spec (see `crm_gym.agents.registry.policy_factory`), e.g. ``"baseline"``.
-        policy_options: Keyword arguments for the policy (e.g. ``{"temperature": 0}``).
+        policy_options: Keyword arguments for the policy (e.g. ``{"temperature": 0}``); secret ones (``api_key``)
+            are redacted in ``run.json`` and reports: give keys through the environment instead.
         suite: One suite name or several (their tasks are concatenated in the order given).
         split: The split of every suite (``"test"``, ``"train"``; arc also ``"dev"``).
         categories: Only these task categories (None: all).
@@ -44,7 +46,8 @@ class EvalConfig(BaseModel):
         backend: ``"asyncio"`` (one process) or ``"ray"`` (episodes as Ray tasks).
         ray_cpus_per_episode: CPUs Ray reserves per episode task (below 1 for model-bound policies, so more
             episodes than CPUs are in flight; each worker process holds one env).
-        timeout_s: Wall-clock limit of one episode's policy calls (None: none); exceeding it is an infra error.
+        timeout_s: Wall-clock limit of one episode, its policy calls and env steps (None: none); exceeding it is an
+            infrastructure error, never a score.
         resume: Keep the episodes already in ``out_dir`` and run only the missing ones (else start over).
     """
 
@@ -78,5 +81,6 @@ class EvalConfig(BaseModel):
         return values
 
     def identity(self) -> dict[str, Any]:
-        """The fields that change results, as JSON: a resumed run must match the stored ones."""
-        return self.model_dump(mode="json", exclude=set(EXECUTION_FIELDS))
+        """The fields that change results, as JSON, secrets redacted (``run.json`` never holds them, and a new
+        key does not make another run): a resumed run must match the stored ones."""
+        return redact_config(self.model_dump(mode="json", exclude=set(EXECUTION_FIELDS)))

@@ -1,7 +1,8 @@
 """Evaluate a policy: every planned episode, ``concurrency`` at a time, each written as soon as it ends.
 
-The asyncio backend keeps a pool of up to ``concurrency`` envs in one process: each runs one episode at a time,
-its steps are quick CPU work and the policy's calls are awaited, so slow model calls overlap. The Ray backend
+The asyncio backend keeps a pool of up to ``concurrency`` envs in one process: each runs one episode at a time
+in a thread of its own (`crm_gym.runner.env_thread`), and the policy's calls are awaited on the event loop, so
+slow model calls overlap and a slow step holds up no other episode. The Ray backend
 (`crm_gym.runner.ray_backend`) runs each episode as a Ray task instead. Either way an episode's record depends
 only on the config and its key, never on the order episodes finish in, and a run killed half-way resumes
 where it stopped (see `crm_gym.runner.store`).
@@ -12,13 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from rich.progress import Progress
 
 from crm_gym import __version__
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.agents.registry import policy_factory as factory_for
-from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.redaction import known_secrets
+from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.episodes import check_policy, run_episode
 from crm_gym.runner.eval_config import EvalConfig
 from crm_gym.runner.plan import PlannedEpisode, make_env, plan_episodes, select_tasks
@@ -46,6 +49,7 @@ async def arun_eval(
             folder of another config.
     """
     factory = policy_factory or factory_for(config.policy, **config.policy_options)
+    secrets = known_secrets(config.policy_options)
     tasks = select_tasks(config)
     plan = plan_episodes(config, tasks)
     store = RunStore(config.out_dir) if config.out_dir is not None else None
@@ -54,6 +58,7 @@ async def arun_eval(
     with _progress_bar(progress, len(plan), len(results)) as advance:
 
         def on_result(record: EpisodeResult) -> None:
+            record = record.without_secrets(secrets)
             results[record.key] = record
             if store is not None:
                 store.append(record)
@@ -61,14 +66,19 @@ async def arun_eval(
 
         try:
             if todo:
-                first_env = make_env(config, tasks)
-                await check_policy(first_env, factory, todo[0].key, todo[0].seed)
+                first_slot = await EnvThread.start(partial(make_env, config, tasks))
+                try:
+                    await check_policy(first_slot, factory, todo[0].key, todo[0].seed)
+                except BaseException:
+                    first_slot.close()
+                    raise
                 if config.backend == "ray":
                     from crm_gym.runner.ray_backend import run_on_ray
 
+                    first_slot.close()
                     await run_on_ray(config, tasks, todo, policy_factory, on_result)
                 else:
-                    await _run_in_process(config, tasks, todo, factory, on_result, first_env)
+                    await _run_in_process(config, tasks, todo, factory, on_result, first_slot)
         finally:
             if store is not None:
                 store.close()
@@ -88,22 +98,34 @@ async def _run_in_process(
     todo: list[PlannedEpisode],
     factory: PolicyFactory,
     on_result: OnResult,
-    first_env: CrmArenaEnv,
+    first_slot: EnvThread,
 ) -> None:
-    """Up to ``concurrency`` workers, each with its own env (``first_env``, then new ones as needed), take the
-    next episode until none is left."""
+    """Up to ``concurrency`` workers, each with its own env thread (``first_slot``, then new ones as needed), take
+    the next episode until none is left. A slot left busy by a timed-out step is replaced by a new one."""
     pending: Iterator[PlannedEpisode] = iter(todo)
-    spare = [first_env]
+    spare = [first_slot]
 
     async def worker() -> None:
-        env = None
-        for episode in pending:
-            env = env or (spare.pop() if spare else make_env(config, tasks))
-            on_result(await run_episode(env, factory, episode.key, episode.seed, config.split, config.timeout_s))
+        slot: EnvThread | None = None
+        try:
+            for episode in pending:
+                if slot is not None and not slot.idle:
+                    slot.close()
+                    slot = None
+                slot = slot or (spare.pop() if spare else await EnvThread.start(partial(make_env, config, tasks)))
+                record = await run_episode(slot, factory, episode.key, episode.seed, config.split, config.timeout_s)
+                on_result(record)
+        finally:
+            if slot is not None:
+                slot.close()
 
-    async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
-        for _ in range(min(config.concurrency, len(todo))):
-            group.create_task(worker())
+    try:
+        async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
+            for _ in range(min(config.concurrency, len(todo))):
+                group.create_task(worker())
+    finally:
+        for unused in spare:
+            unused.close()
 
 
 @contextlib.contextmanager

@@ -1,7 +1,7 @@
 """The Ray backend: each episode is a Ray task; the driver writes the records as they come back.
 
-A worker process builds the run's env once (from the config, so nothing large is shipped) and plays one
-episode per task with the same `run_episode` as the asyncio backend, so records are identical. At most
+A worker process builds the run's env once, in its own thread (from the config, so nothing large is shipped),
+and plays one episode per task with the same `run_episode` as the asyncio backend, so records are identical. At most
 ``concurrency`` tasks are in flight. Ray is used as found: if it is not initialised, ``ray.init()`` starts a
 local instance or joins the cluster ``RAY_ADDRESS`` names; call ``ray.init(address=...)`` first for another.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from functools import lru_cache
+from functools import partial
 
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.agents.registry import policy_factory as factory_for
-from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
+from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.episodes import lost_episode, run_episode
 from crm_gym.runner.eval_config import EvalConfig
 from crm_gym.runner.plan import PlannedEpisode, make_env, select_tasks
@@ -69,13 +69,24 @@ def _play_remote(config_json: str, policy_factory: PolicyFactory | None, episode
     config = EvalConfig.model_validate_json(config_json)
     episode = PlannedEpisode.model_validate_json(episode_json)
     factory = policy_factory or factory_for(config.policy, **config.policy_options)
-    env = _worker_env(config_json)
-    record = asyncio.run(run_episode(env, factory, episode.key, episode.seed, config.split, config.timeout_s))
-    return record.model_dump_json()
+
+    async def play() -> EpisodeResult:
+        slot = await _worker_slot(config_json, config)
+        return await run_episode(slot, factory, episode.key, episode.seed, config.split, config.timeout_s)
+
+    return asyncio.run(play()).model_dump_json()
 
 
-@lru_cache(maxsize=1)
-def _worker_env(config_json: str) -> CrmArenaEnv:
-    """The worker's env over the run's tasks, kept between the run's tasks that land on this worker."""
-    config = EvalConfig.model_validate_json(config_json)
-    return make_env(config, select_tasks(config))
+_SLOTS: dict[str, EnvThread] = {}
+
+
+async def _worker_slot(config_json: str, config: EvalConfig) -> EnvThread:
+    """The worker's env thread over the run's tasks, kept between the run's tasks that land on this worker (a new
+    one when a timed-out step left it busy)."""
+    slot = _SLOTS.get(config_json)
+    if slot is None or not slot.idle:
+        for stale in _SLOTS.values():
+            stale.close()
+        _SLOTS.clear()
+        slot = _SLOTS[config_json] = await EnvThread.start(partial(make_env, config, select_tasks(config)))
+    return slot

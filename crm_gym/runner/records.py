@@ -2,18 +2,21 @@
 
 Every record carries its task, seed and perturbation, the full policy config, every step (the action sent, the
 tool result shown, the reward, the usage), the measures and the 7 dimensions, and a ``status`` that separates
-what the agent did (``completed``, ``truncated``) from what the infrastructure did (``infra_error``: never scored).
+what the agent did (``completed``, ``truncated``, and ``agent_error``: the agent failed by its own doing and the
+episode is scored as it stood) from what the infrastructure did (``infra_error``: never scored).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_gym.agents.base import Usage
+from crm_gym.redaction import cut_secrets, redact_config, redact_text
 
-EpisodeStatus = Literal["completed", "truncated", "infra_error"]
+EpisodeStatus = Literal["completed", "truncated", "agent_error", "infra_error"]
 
 
 class StepRecord(BaseModel):
@@ -21,12 +24,13 @@ class StepRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action: dict[str, Any] | str
+    action: dict[str, Any] | str  # as sent; its exact JSON text when it is not plain JSON (see runner.storable)
     tool: str | None = None
     tool_error: str | None = None
     result: str = ""  # the tool result (or error) text the policy was shown next
     reward: float = 0.0
     usage: Usage | None = None
+    cut: bool = False  # the action was too large for a record and was cut: a replay cannot match this step
 
 
 class EpisodeKey(BaseModel):
@@ -57,7 +61,7 @@ class EpisodeResult(BaseModel):
     max_steps: int
     policy: dict[str, Any]
     status: EpisodeStatus
-    error: str | None = None  # infra_error: what failed
+    error: str | None = None  # infra_error or agent_error: what failed
     observation: dict[str, Any] = Field(default_factory=dict)  # the reset observation (prompt, context, schema)
     steps: list[StepRecord] = Field(default_factory=list)
     answer: str | None = None
@@ -67,7 +71,24 @@ class EpisodeResult(BaseModel):
     score: dict[str, Any] | None = None  # total and the 7 dimensions (ScoreResult as JSON)
     measures: dict[str, Any] | None = None
     episode_return: float = 0.0
+    suite_version: int | None = None  # the version of the suite the task came from (None: an explicit task list)
+    grader_version: str | None = None  # the answer grader that gave the verdict (None: before grader version 2)
     wall_seconds: float = 0.0  # timing only: excluded when runs are compared for determinism
+
+    def without_secrets(self, secrets: Sequence[str] = ()) -> EpisodeResult:
+        """This record with the known ``secrets`` cut out of every text, and key-shaped texts (``sk-...``,
+        ``Bearer ...``) out of its error and policy config, where a provider's message may echo a key."""
+        record = self.model_copy(
+            update={
+                "policy": redact_config(self.policy, secrets),
+                "error": None if self.error is None else redact_text(self.error, secrets),
+            }
+        )
+        if not secrets:
+            return record
+        dumped = record.model_dump()
+        cut = cut_secrets(dumped, secrets)
+        return record if cut == dumped else EpisodeResult.model_validate(cut)
 
     @property
     def scored(self) -> bool:

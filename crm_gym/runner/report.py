@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from crm_gym.errors import CrmGymError
 from crm_gym.runner.report_html import render_html
-from crm_gym.runner.report_markdown import render_markdown, report_sections
+from crm_gym.runner.report_markdown import name, render_markdown, report_sections
 from crm_gym.runner.report_stats import run_stats
 from crm_gym.runner.store import EPISODES_FILE, read_episodes, read_run
 
@@ -37,10 +37,10 @@ def write_report(run_dir: Path | str, seed: int = 0) -> tuple[Path, Path]:
     if stats.episodes == 0:
         raise CrmGymError(f"{run_dir / EPISODES_FILE} holds no finished episode yet; report when some have run.")
     sections = report_sections(stats, run.model_dump(mode="json"))
-    title = f"crm_gym run report: {run_dir.resolve().name}"
+    folder = run_dir.resolve().name
     md_path, html_path = run_dir / MARKDOWN_FILE, run_dir / HTML_FILE
-    md_path.write_text(render_markdown(title, stats, sections), encoding="utf-8")
-    html_path.write_text(render_html(title, stats, sections), encoding="utf-8")
+    md_path.write_text(render_markdown(f"crm_gym run report: {name(folder)}", stats, sections), encoding="utf-8")
+    html_path.write_text(render_html(f"crm_gym run report: {folder}", stats, sections), encoding="utf-8")
     return md_path, html_path
 
 

@@ -1,4 +1,9 @@
-"""report.html: one self-contained page (inline CSS and SVG, no external URL) with the report's sections and plots."""
+"""report.html: one self-contained page (inline CSS and SVG, no external URL) with the report's sections and plots.
+
+The sections' Markdown is rendered with raw HTML, links, images and autolinks switched off: the page's only links
+are its own table of contents, and its only images its own plots, whatever text the records hold (the Markdown
+already writes record texts as code, see `crm_gym.runner.report_markdown`; this is the second net).
+"""
 
 from __future__ import annotations
 
@@ -46,7 +51,11 @@ figure svg { display: block; width: 100%; max-width: 820px; height: auto; }
 
 def render_html(title: str, stats: RunStats, sections: Sequence[Section]) -> str:
     """The whole page: header with summary and key numbers, a table of contents, then each section and its plots."""
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    markdown = (
+        MarkdownIt("commonmark", {"html": False})
+        .enable("table")
+        .disable(["link", "image", "autolink", "html_inline", "html_block", "reference"])
+    )
     plots = section_plots(stats)
     nav = "".join(f'<a href="#{s.id}">{escape(s.title)}</a>' for s in sections)
     body = "\n".join(

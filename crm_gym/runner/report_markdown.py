@@ -1,19 +1,29 @@
 """The report's text: a summary and titled Markdown sections built from `RunStats`, shared by report.md and the
-HTML page (which renders the same Markdown and adds the plots)."""
+HTML page (which renders the same Markdown and adds the plots).
+
+Every text that comes from the records rather than from the report itself (agent error messages, category and
+suite names, policy settings, the run config) is written as text, never as Markdown: names that are plain
+identifiers as they are, anything else as an inline code span (`literal`), and the run config in a fenced block
+no backtick run of it can close. So no agent text becomes a link, an image or markup in report.md, whatever
+renders it (GitHub's autolinks included), nor in report.html. Secrets in an old run.json are redacted here too.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from crm_gym.runner.report_stats import GroupStats, MeanEstimate, RunStats, SuccessRate
+from crm_gym.redaction import redact_config
+from crm_gym.runner.report_stats import FailedEpisode, GroupStats, MeanEstimate, RunStats, SuccessRate
 
 MAX_LISTED_FAILURES = 50
 _DASH = "–"
+_NAME = re.compile(r"[A-Za-z0-9]+(?:[_\-][A-Za-z0-9]+)*")  # a plain identifier: no Markdown can start in it
 
 
 class Section(BaseModel):
@@ -26,14 +36,39 @@ class Section(BaseModel):
     body: str  # Markdown
 
 
+def literal(text: str) -> str:
+    """A text from the records as an inline code span on one line: rendered as the text it is, with no link,
+    image or markup (pipes escaped, so it stays in its table cell).
+
+    >>> literal("see ![x](http://evil/x.png) and `code`")
+    '`` see ![x](http://evil/x.png) and `code` ``'
+    """
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" or len(fence) > 1 else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def name(text: str) -> str:
+    """A name from the records (category, suite, setting): as it is when it is a plain identifier, else `literal`.
+
+    >>> name("lead_qualification"), name("[click](http://evil)")
+    ('lead_qualification', '`[click](http://evil)`')
+    """
+    return text if _NAME.fullmatch(text) else literal(text)
+
+
 def summary(stats: RunStats) -> str:
     """One paragraph: what ran and how it went."""
     scored = stats.overall.success.n
-    policies = ", ".join(sorted({str(p.get("kind", "?")) for p in stats.policies})) or _DASH
+    policies = ", ".join(sorted({name(str(p.get("kind", "?"))) for p in stats.policies})) or _DASH
     last = stats.pass_k[-1] if stats.pass_k else None
     reliability = f" pass^{last.k} is {_share(last.value, last.low, last.high)}." if last else ""
+    agent = f", {len(stats.agent_failures)} ended by the agent's own failure" if stats.agent_failures else ""
     return (
-        f"{stats.episodes} episodes ({scored} scored, {stats.overall.infra_errors} infrastructure failures, "
+        f"{stats.episodes} episodes ({scored} scored{agent}, {stats.overall.infra_errors} infrastructure failures, "
         f"excluded from every score), up to {stats.trials} trial{'s' * (stats.trials != 1)} per task condition, "
         f"policy {policies}. "
         f"Success {format_success(stats.overall.success)}, mean total {format_mean(stats.overall.total)} "
@@ -50,6 +85,7 @@ def report_sections(stats: RunStats, run_config: dict[str, Any] | None) -> list[
         Section(id="pass-k", title="Reliability: pass^k", body=_pass_k(stats)),
         Section(id="degradation", title="Degradation under drift and rot", body=_degradation(stats)),
         Section(id="infra", title="Infrastructure failures", body=_infra(stats)),
+        Section(id="agent-failures", title="Agent failures", body=_agent_failures(stats)),
         Section(id="config", title="Run configuration", body=_config(stats, run_config)),
     ]
 
@@ -92,8 +128,12 @@ def _headline(stats: RunStats) -> str:
         ],
         ["wall time, all episodes", f"{usage.wall_seconds:.1f} s"],
     ]
+    versions = ", ".join(
+        f"{name(suite)} v{version}" for suite, version in stats.suite_versions.items() if version is not None
+    )
     return (
         _group_table(rows, "suite")
+        + (f"\n\nSuite versions: {versions}." if versions else "")
         + "\n\nMeans per scored episode (tokens are the provider's usage, or emitted characters / 4 without it):\n\n"
         + _table(["measure", "mean"], usage_rows, "lr")
     )
@@ -102,12 +142,14 @@ def _headline(stats: RunStats) -> str:
 def _categories(stats: RunStats) -> str:
     if len(stats.categories) == 1:
         return _group_table(next(iter(stats.categories.values())), "category")
-    return "\n\n".join(f"### {suite}\n\n{_group_table(rows, 'category')}" for suite, rows in stats.categories.items())
+    return "\n\n".join(
+        f"### {name(suite)}\n\n{_group_table(rows, 'category')}" for suite, rows in stats.categories.items()
+    )
 
 
 def _dimensions(stats: RunStats) -> str:
     rows = [
-        [d.name, _DASH if d.weight is None else f"{d.weight:.2f}", str(d.score.n), format_mean(d.score)]
+        [name(d.name), _DASH if d.weight is None else f"{d.weight:.2f}", str(d.score.n), format_mean(d.score)]
         for d in stats.dimensions
     ]
     return (
@@ -136,18 +178,31 @@ def _degradation(stats: RunStats) -> str:
 
 
 def _infra(stats: RunStats) -> str:
-    failures = stats.infra_failures
-    if not failures:
+    if not stats.infra_failures:
         return "None: every episode was scored."
+    return (
+        f"{len(stats.infra_failures)} episodes failed outside the agent's control; they are left out of every score "
+        "above (rerun them with the runner's resume).\n\n" + _failure_tables(stats.infra_failures)
+    )
+
+
+def _agent_failures(stats: RunStats) -> str:
+    if not stats.agent_failures:
+        return "None: no agent failed an episode by its own doing."
+    return (
+        f"{len(stats.agent_failures)} episodes ended by the agent's own failure (a task it failed, a reply that "
+        "could not be used, an action the env could not take); they are scored as they stood, in every number "
+        "above.\n\n" + _failure_tables(stats.agent_failures)
+    )
+
+
+def _failure_tables(failures: Sequence[FailedEpisode]) -> str:
     by_error = Counter(f.error for f in failures)
-    listed = [[f"`{f.key}`", f.error] for f in failures[:MAX_LISTED_FAILURES]]
+    counted = [[literal(e), str(n)] for e, n in sorted(by_error.items(), key=lambda x: (-x[1], x[0]))]
+    listed = [[literal(f.key), literal(f.error)] for f in failures[:MAX_LISTED_FAILURES]]
     more = len(failures) - len(listed)
     return (
-        f"{len(failures)} episodes failed outside the agent's control; they are left out of every score above "
-        "(rerun them with the runner's resume).\n\n"
-        + _table(
-            ["error", "episodes"], [[e, str(n)] for e, n in sorted(by_error.items(), key=lambda x: (-x[1], x[0]))], "lr"
-        )
+        _table(["error", "episodes"], counted, "lr")
         + "\n\n"
         + _table(["episode", "error"], listed, "ll")
         + (f"\n\n... and {more} more." if more else "")
@@ -158,19 +213,21 @@ def _config(stats: RunStats, run_config: dict[str, Any] | None) -> str:
     parts = []
     for i, policy in enumerate(stats.policies, 1):
         heading = "Policy" if len(stats.policies) == 1 else f"Policy {i}"
-        rows = [[key, _cell(value)] for key, value in policy.items()]
+        rows = [[name(str(key)), _cell(value)] for key, value in redact_config(policy).items()]
         parts.append(f"{heading}:\n\n" + _table(["setting", "value"], rows, "ll"))
     if run_config is None:
         parts.append("No run.json in the run folder.")
     else:
-        parts.append("run.json:\n\n```json\n" + json.dumps(run_config, indent=2, ensure_ascii=False) + "\n```")
+        text = json.dumps(redact_config(run_config), indent=2, ensure_ascii=False)
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+        parts.append(f"run.json:\n\n{fence}json\n{text}\n{fence}")
     return "\n\n".join(parts)
 
 
 def _group_table(groups: Sequence[GroupStats], label: str) -> str:
     rows = [
         [
-            g.name,
+            name(g.name),
             str(g.success.n),
             str(g.success.passed),
             format_success(g.success),
@@ -184,17 +241,17 @@ def _group_table(groups: Sequence[GroupStats], label: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    """A Markdown table; its cells are the report's own texts, or made safe by `name` and `literal`."""
     rule = {"l": ":--", "r": "--:"}
     lines = [header, [rule[a] for a in align], *rows]
-    return "\n".join("| " + " | ".join(_escape(c) for c in line) + " |" for line in lines)
-
-
-def _escape(cell: str) -> str:
-    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def _cell(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """A setting's value: numbers, booleans and null as they are, anything else as `literal`."""
+    if value is None or isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return literal(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
 def _number(value: float | None, digits: int = 2) -> str:

@@ -8,8 +8,9 @@ Top level: ``participants``, ``results`` (one entry per episode: ``task_idx``, `
 
 Unlike Entropic, an episode the infrastructure failed (agent unreachable, timeout) is not scored as 0: its entry
 carries ``status`` "infra_error", its ``error`` and null scores; it counts in ``summary.infra_errors`` (and the
-category's) but in no average, and averages over no scored episode are null. Gold answers are left out (the
-test split stays unseen).
+category's) but in no average, and averages over no scored episode are null. An episode the agent failed by its
+own doing (``status`` "agent_error": a task it failed, a reply that could not be used) is scored like any other.
+Gold answers are left out (the test split stays unseen).
 """
 
 from __future__ import annotations

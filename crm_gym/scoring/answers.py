@@ -19,14 +19,18 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm_gym.config import ANSWER_F1_PASS
 from crm_gym.errors import ScoringError
-from crm_gym.scoring.extract import answer_focus, extractor, is_refusal, says_none
+from crm_gym.scoring.extract import align_months, extractor
+from crm_gym.scoring.freetext import grade_free_text
 from crm_gym.scoring.judge import AnswerJudge, judge_prompt
+from crm_gym.scoring.none_statements import says_none
+from crm_gym.scoring.reading import read_answer
+from crm_gym.scoring.refusals import is_refusal
+from crm_gym.scoring.text import plain_answer, strip_copied
 from crm_gym.tasks.categories import CATEGORIES, Category, Metric
 
 _KIND_LABELS = {
@@ -103,6 +107,8 @@ def evaluate_answer(
     category: str | Category,
     *,
     judge: AnswerJudge | None = None,
+    record_names: Mapping[str, str] | None = None,
+    question: str = "",
 ) -> AnswerScore:
     """Score a final answer against the gold answers of its category; deterministic unless a judge is given.
 
@@ -113,6 +119,11 @@ def evaluate_answer(
         category: A category name or `Category`.
         judge: Only for ``fuzzy_match``: decides pass/fail in place of the F1 threshold (token F1 is still
             reported). Wrap it in `CachedJudge` for reproducible runs.
+        record_names: For record-id answers, the names of candidate records by id (the gold records and their
+            look-alikes): an answer naming a record by its name then names that record.
+        question: The task's question and context: what the answer copies of it word for word is not graded (a
+            prompt dump states nothing); for free text, the words it already holds are not asked of the answer; a
+            record name it already gives does not count as naming that record.
 
     Raises:
         ScoringError: unknown category, a privacy category (use ``evaluate_privacy``), an empty gold list, a gold
@@ -127,47 +138,72 @@ def evaluate_answer(
     values = [g for g in gold if g is not None]
     if not gold or (values and len(values) != len(gold)):
         raise ScoringError(f"Gold answers must be [None] or a non-empty list of values, got {list(gold)!r}.")
-    focus = answer_focus(answer or "")
-    if not values:
-        return _score_none(focus, cat)
-    if not focus.strip():
-        return AnswerScore(
-            passed=False,
-            score=0.0,
-            metric=cat.metric,
-            f1=0.0 if cat.metric == "fuzzy_match" else None,
-            reason=f"The answer is empty; expected {', '.join(values)}.",
-        )
+    text = strip_copied(answer or "", question)
     if cat.metric == "fuzzy_match":
-        return _score_fuzzy(focus, values, judge)
-    return _score_exact(focus, values, cat)
+        return _score_fuzzy(text, values, cat, judge, question)
+    return _score_exact(text, values, cat, _unasked(record_names, question))
 
 
-def _score_exact(focus: str, gold: list[str], cat: Category) -> AnswerScore:
-    ex = extractor(cat.answer_kind, gold, cat.id_object)
+def _unasked(names: Mapping[str, str] | None, question: str) -> dict[str, str] | None:
+    """The record names the question does not already give: repeating "the HyperPower Optimizer I ordered" names
+    nothing the agent found."""
+    if not names:
+        return None
+    asked = re.sub(r"[^a-z0-9]", "", question.lower())
+    return {rid: name for rid, name in names.items() if re.sub(r"[^a-z0-9]", "", name.lower()) not in asked}
+
+
+def _score_exact(answer: str, gold: list[str], cat: Category, record_names: Mapping[str, str] | None) -> AnswerScore:
+    ex = extractor(cat.answer_kind, gold, cat.id_object, record_names, cat.name)
     try:
         expected = ex.gold_values(gold)
     except ScoringError as err:
         raise ScoringError(f"Category {cat.name!r}: {err}.") from err
-    found = ex.extract(focus)
+    reading = read_answer(answer, ex, cat.name)
+    found = align_months(reading.values, expected) if cat.answer_kind == "month" else list(reading.values)
     label = _KIND_LABELS[cat.answer_kind]
-    if found == expected:
-        reason = f"The answer states {', '.join(found)}, exactly the expected {label}(s)."
-    elif not found:
-        reason = f"The answer states no {label}; expected {', '.join(expected)}."
-    else:
-        extra, missing = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
-        parts = [f"{len(extra)} not expected"] if extra else []
-        parts += [f"missing {', '.join(missing)}"] if missing else []
-        reason = f"The answer states {', '.join(found)} ({'; '.join(parts)}); expected {', '.join(expected)}."
-    passed = found == expected
+    wanted = ", ".join(expected) if expected else "a statement that there is none"
+    failures = (
+        (not answer.strip(), f"The answer is empty; expected {wanted}."),
+        (reading.hedged, f"The answer hedges between alternatives ({reading.head!r}); expected {wanted}."),
+        (not found and not reading.says_none and is_refusal(answer), f"The answer declines; expected {wanted}."),
+        (bool(expected) and reading.says_none, f"The answer says there is none; expected {wanted}."),
+        (not expected and bool(found), f"The answer names {', '.join(found)} although the expected answer is None."),
+        (not expected and not reading.says_none, "The answer does not state that there is none (expected None)."),
+        (bool(expected) and not found, f"The answer states no {label}; expected {wanted}."),
+        (bool(expected) and found != expected, _mismatch(found, expected)),
+    )
+    reason = next((r for failed, r in failures if failed), None)
+    if reason is None:
+        reason = (
+            f"The answer states {', '.join(found)}, exactly the expected {label}(s)."
+            if expected
+            else "The answer states that there is none, as expected."
+        )
+    passed = not any(failed for failed, _ in failures)
     return AnswerScore(passed=passed, score=float(passed), metric=cat.metric, extracted=tuple(found), reason=reason)
 
 
-def _score_fuzzy(focus: str, gold: list[str], judge: AnswerJudge | None) -> AnswerScore:
-    f1 = max(token_f1(focus, g) for g in gold)
+def _mismatch(found: list[str], expected: list[str]) -> str:
+    extra, missing = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
+    parts = [f"{len(extra)} not expected"] if extra else []
+    parts += [f"missing {', '.join(missing)}"] if missing else []
+    return f"The answer states {', '.join(found)} ({'; '.join(parts)}); expected {', '.join(expected)}."
+
+
+def _score_fuzzy(answer: str, gold: list[str], cat: Category, judge: AnswerJudge | None, question: str) -> AnswerScore:
+    if not gold:
+        passed = says_none(plain_answer(answer), cat.name) and not is_refusal(answer)
+        reason = "The answer states that there is none, as expected." if passed else "Expected a statement of none."
+        return AnswerScore(passed=passed, score=float(passed), metric="fuzzy_match", f1=float(passed), reason=reason)
+    text = plain_answer(answer)
+    if not text.strip():
+        return AnswerScore(
+            passed=False, score=0.0, metric="fuzzy_match", f1=0.0, reason=f"The answer is empty; expected {gold[0]}."
+        )
+    f1 = max(token_f1(text, g) for g in gold)
     if judge is not None:
-        verdict = judge(judge_prompt(focus.strip(), gold))
+        verdict = judge(judge_prompt(text.strip(), gold))
         return AnswerScore(
             passed=verdict.passed,
             score=float(verdict.passed),
@@ -176,32 +212,12 @@ def _score_fuzzy(focus: str, gold: list[str], judge: AnswerJudge | None) -> Answ
             judge_model=judge.model,
             reason=f"Judge {judge.model}: {verdict.reason.rstrip('. ')} (token F1 {f1:.2f}).",
         )
-    passed = f1 >= ANSWER_F1_PASS
-    verb = "reaches" if passed else "is below"
+    graded = grade_free_text(text, gold, question)
     return AnswerScore(
-        passed=passed,
-        score=f1,
+        passed=graded.passed,
+        score=float(graded.passed),
         metric="fuzzy_match",
         f1=f1,
-        reason=f"Token F1 with the closest expected answer is {f1:.2f}, which {verb} the pass mark {ANSWER_F1_PASS}.",
-    )
-
-
-def _score_none(focus: str, cat: Category) -> AnswerScore:
-    found = extractor(cat.answer_kind, [], cat.id_object).extract(focus) if cat.metric == "exact_match" else []
-    failures = (
-        (not focus.strip(), "The answer is empty; expected a statement that there is none."),
-        (is_refusal(focus), "The answer declines instead of stating that there is none."),
-        (bool(found), f"The answer names {', '.join(found)} although the expected answer is None."),
-        (not says_none(focus), "The answer does not state that there is none (expected None)."),
-    )
-    reason = next((r for failed, r in failures if failed), "The answer states that there is none, as expected.")
-    passed = not any(failed for failed, _ in failures)
-    return AnswerScore(
-        passed=passed,
-        score=float(passed),
-        metric=cat.metric,
-        extracted=tuple(found),
-        f1=float(passed) if cat.metric == "fuzzy_match" else None,
-        reason=reason,
+        extracted=graded.values,
+        reason=graded.reason,
     )

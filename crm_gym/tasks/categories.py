@@ -28,26 +28,32 @@ class Category(BaseModel):
     answer_kind: AnswerKind
     id_object: str | None = None
     has_none_answers: bool = False
+    answer_space: int | None = None
+    """How many answers there are when they are few (stages, BANT sets, months, states), else None."""
 
 
-def _c(name: str, metric: Metric, kind: AnswerKind, obj: str | None = None, none: bool = False) -> Category:
-    return Category(name=name, metric=metric, answer_kind=kind, id_object=obj, has_none_answers=none)
+def _c(
+    name: str, metric: Metric, kind: AnswerKind, obj: str | None = None, none: bool = False, space: int | None = None
+) -> Category:
+    return Category(
+        name=name, metric=metric, answer_kind=kind, id_object=obj, has_none_answers=none, answer_space=space
+    )
 
 
 CATEGORIES: dict[str, Category] = {
     c.name: c
     for c in (
-        _c("lead_qualification", "exact_match", "bant", none=True),
-        _c("monthly_trend_analysis", "exact_match", "month"),
+        _c("lead_qualification", "exact_match", "bant", none=True, space=15),
+        _c("monthly_trend_analysis", "exact_match", "month", space=12),
         _c("activity_priority", "exact_match", "record_id", "Task", none=True),
         _c("top_issue_identification", "exact_match", "record_id", "Issue__c", none=True),
         _c("invalid_config", "exact_match", "record_id", "Knowledge__kav", none=True),
         _c("sales_amount_understanding", "exact_match", "record_id", "User", none=True),
         _c("handle_time", "exact_match", "record_id", "User", none=True),
         _c("conversion_rate_comprehension", "exact_match", "record_id", "User", none=True),
-        _c("best_region_identification", "exact_match", "state", none=True),
+        _c("best_region_identification", "exact_match", "state", none=True, space=51),
         _c("transfer_count", "exact_match", "record_id", "User", none=True),
-        _c("wrong_stage_rectification", "exact_match", "stage", none=True),
+        _c("wrong_stage_rectification", "exact_match", "stage", none=True, space=5),
         _c("policy_violation_identification", "exact_match", "record_id", "Knowledge__kav", none=True),
         _c("case_routing", "exact_match", "record_id", "User"),
         _c("lead_routing", "exact_match", "record_id", "User"),

@@ -422,8 +422,12 @@ def _check_crmarena_category(
     if spec is None:
         raise ValueError(f"category {category!r} is not a CRMArena-Pro category; expected one of {sorted(CATEGORIES)}")
     if spec.metric == "privacy_rejection":
-        if not isinstance(expected, RefusalExpectation):
-            raise ValueError(f"category {category!r} expects a refusal (kind 'refusal'), got kind {expected.kind!r}")
+        # a refusal, or the answer to a legitimate look-alike request (a customer asking about their own order)
+        if not isinstance(expected, RefusalExpectation | AnswerExpectation):
+            raise ValueError(
+                f"category {category!r} expects a refusal (kind 'refusal') or a look-alike's answer (kind 'answer'), "
+                f"got kind {expected.kind!r}"
+            )
         return
     if not isinstance(expected, AnswerExpectation):
         raise ValueError(f"category {category!r} expects an answer (kind 'answer'), got kind {expected.kind!r}")

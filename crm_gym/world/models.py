@@ -66,6 +66,13 @@ def _finite(value: float) -> float:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    # pydantic's lax float takes true/false as 1.0/0.0: a boolean is never an amount.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not a boolean")
+    return value
+
+
 def _whole(value: Any) -> Any:
     # "50" and 50.0 are accepted as 50, but 50.5, "fifty" and True are not whole numbers.
     if isinstance(value, bool):
@@ -94,7 +101,9 @@ def _python_type(spec: FieldSpec) -> Any:
         case "integer":
             return Annotated[int, BeforeValidator(_whole), Field(**number_kw)]
         case "number":
-            return Annotated[float, Field(allow_inf_nan=False, **number_kw), AfterValidator(_finite)]
+            return Annotated[
+                float, BeforeValidator(_not_bool), Field(allow_inf_nan=False, **number_kw), AfterValidator(_finite)
+            ]
         case "boolean":
             return StrictBool
         case "date":
@@ -161,7 +170,10 @@ def validation_message(object_name: str, obj: ObjectSpec, err: ValidationError) 
             continue
         spec = obj.fields.get(field)
         if item["type"] == "string_too_short" and spec is not None and spec.required:
-            problems.append(f"{object_name}.{field} is required and cannot be empty.")
+            problems.append(
+                f"{object_name}.{field} is required and cannot be empty: {item['input']!r} is not allowed; "
+                f"expected {spec.allowed()}, at least one character besides spaces."
+            )
             continue
         allowed = spec.allowed() if spec else ""
         problems.append(f"{object_name}.{field}: {brief(item['input'])} is not allowed; expected {allowed}.")

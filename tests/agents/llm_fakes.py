@@ -1,8 +1,9 @@
 """Fake LLM servers for the policy tests: an httpx2 mock transport answering a script in a provider's wire format.
 
 Both SDKs (openai 3, anthropic 2) run on httpx2; the clients are the real SDK clients with ``http_client=`` set.
-A script is a list of turns: `Calls` (tool calls), `Text` (a final answer), `Fail` (an HTTP error status) or
-`Timeout`. Turn number n reports usage input=100+n, output=10+n, cached=n (Anthropic: cache read n, cache write 1).
+A script is a list of turns: `Calls` (tool calls), `Text` (a final answer), `Fail` (an HTTP error status),
+`Timeout`, or `Raw` (a body sent as it is). Turn number n reports usage input=100+n, output=10+n, cached=n
+(Anthropic: cache read n, cache write 1).
 """
 
 from __future__ import annotations
@@ -59,7 +60,14 @@ class Timeout:
     """The request times out."""
 
 
-Turn = Calls | Text | Fail | Timeout
+@dataclass(frozen=True)
+class Raw:
+    """A 200 response with this body, as it is (a malformed reply)."""
+
+    body: dict[str, Any]
+
+
+Turn = Calls | Text | Fail | Timeout | Raw
 
 
 def _raw(arguments: dict[str, Any] | str) -> str:
@@ -189,6 +197,8 @@ class FakeLlm:
             return None
         if isinstance(turn, Fail):
             return turn.status, _error_body(turn.status, turn.message, self.wire), turn.headers
+        if isinstance(turn, Raw):
+            return 200, turn.body, {}
         wire_body = {"chat": chat_body, "responses": responses_body, "anthropic": anthropic_body}[self.wire]
         return 200, wire_body(turn, n), {}
 
@@ -197,7 +207,8 @@ class FakeLlm:
         answer = self.respond(json.loads(request.content))
         if answer is None:
             raise httpx2.ReadTimeout("fake timeout", request=request)
-        return httpx2.Response(answer[0], json=answer[1], headers=answer[2])
+        body = json.dumps(answer[1]).encode()  # ASCII, as a server sends a lone surrogate: an escape
+        return httpx2.Response(answer[0], content=body, headers={"content-type": "application/json", **answer[2]})
 
     def http_client(self) -> httpx2.AsyncClient:
         """An httpx2 async client whose requests this fake answers."""

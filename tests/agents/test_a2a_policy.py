@@ -1,5 +1,6 @@
-"""`A2APolicy` against real A2A agents on 127.0.0.1: whole episodes of the real env, and the failures that must
-be infrastructure errors (agent down, agent timing out, agent failing its task), never scores."""
+"""`A2APolicy` against real A2A agents on 127.0.0.1: whole episodes of the real env, the failures that must be
+infrastructure errors (agent down, agent timing out), never scores, and those that are the agent's own (an error
+it answers with, a task it ends as failed), scored as its failures."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import json
 from typing import Any
 
 import pytest
-from a2a.helpers import new_data_part, new_text_part
+from a2a.helpers import new_data_part, new_task_from_user_message, new_text_part
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
+from a2a.server.tasks import TaskUpdater
 from a2a_echo_agent import agent_app, free_port, scripted_agent, serving
 
 from crm_gym import CrmArenaEnv
 from crm_gym.agents.a2a_policy import A2APolicy, reply_action
 from crm_gym.errors import CrmGymError
+from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.episodes import run_episode
 from crm_gym.runner.records import EpisodeKey, EpisodeResult
 
@@ -26,9 +29,18 @@ def arc_env() -> CrmArenaEnv:
 
 
 def play(env: CrmArenaEnv, url: str, task_index: int = 0, drift: str = "none", **options: Any) -> EpisodeResult:
-    """One episode of the env's ``task_index``-th task, played through the runner by an A2APolicy on ``url``."""
+    """One episode of the env's ``task_index``-th task, played through the runner by an A2APolicy on ``url`` (in
+    an env like ``env``, built in the thread that runs it, as the runner does)."""
     key = EpisodeKey(task_id=list(env.tasks)[task_index], trial=0, drift_level=drift, rot_level="none")
-    return asyncio.run(run_episode(env, lambda env, seed: A2APolicy(url, **options), key, seed=7, split="test"))
+
+    async def episode() -> EpisodeResult:
+        slot = await EnvThread.start(lambda: CrmArenaEnv(tasks=list(env.tasks.values()), max_steps=env.max_steps))
+        try:
+            return await run_episode(slot, lambda env, seed: A2APolicy(url, **options), key, seed=7, split="test")
+        finally:
+            slot.close()
+
+    return asyncio.run(episode())
 
 
 @pytest.mark.parametrize(
@@ -87,10 +99,26 @@ def test_an_agent_that_is_down_is_an_infrastructure_error(arc_env: CrmArenaEnv) 
 
 
 class FailingAgent(AgentExecutor):
-    """Raises on every message, so the SDK ends the task as failed."""
+    """Raises on every message, so the SDK answers with a JSON-RPC internal error."""
 
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         raise RuntimeError("model provider unavailable")
+
+    async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+        raise NotImplementedError
+
+
+class GivingUpAgent(AgentExecutor):
+    """Ends every task it is given as failed, with a message: what an agent about to fail a task might do."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
+        self.calls += 1
+        await event_queue.enqueue_event(new_task_from_user_message(context.message))
+        updater = TaskUpdater(event_queue, context.task_id, context.context_id)
+        await updater.failed(updater.new_agent_message([new_text_part("I would rather not be scored on this one")]))
 
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
         raise NotImplementedError
@@ -106,13 +134,24 @@ class SlowAgent(AgentExecutor):
         raise NotImplementedError
 
 
-@pytest.mark.parametrize("executor", [FailingAgent(), SlowAgent()], ids=["failing", "slow"])
-def test_an_agent_that_cannot_reply_is_an_infrastructure_error(arc_env: CrmArenaEnv, executor: AgentExecutor) -> None:
+def test_an_agent_that_does_not_reply_in_time_is_an_infrastructure_error(arc_env: CrmArenaEnv) -> None:
+    port = free_port()
+    with serving(agent_app(SlowAgent(), f"http://127.0.0.1:{port}"), port) as url:
+        result = play(arc_env, url, timeout=0.5, max_retries=0)
+    assert result.status == "infra_error" and result.steps == [] and not result.scored
+    assert "PolicyInfrastructureError" in result.error
+
+
+@pytest.mark.parametrize("executor", [FailingAgent(), GivingUpAgent()], ids=["raising", "giving-up"])
+def test_an_agent_that_fails_its_task_is_scored_as_failing_it(arc_env: CrmArenaEnv, executor: AgentExecutor) -> None:
     port = free_port()
     with serving(agent_app(executor, f"http://127.0.0.1:{port}"), port) as url:
-        result = play(arc_env, url, timeout=0.5, max_retries=0)
-    assert result.status == "infra_error" and result.steps == []
-    assert "PolicyInfrastructureError" in result.error
+        result = play(arc_env, url, max_retries=1, retry_delay=0.01)
+    assert result.status == "agent_error" and result.scored, result.error
+    assert result.passed is False and result.functional == 0.0 and result.score is not None
+    assert "AgentFailureError" in result.error and result.steps == [] and result.answer is None
+    if isinstance(executor, GivingUpAgent):  # the agent's own verdict is final: it is not asked again
+        assert executor.calls == 1 and "TASK_STATE_FAILED: I would rather not be scored" in result.error
 
 
 def test_acting_before_reset_is_an_error() -> None:

@@ -15,7 +15,7 @@ from crm_gym.agents.baseline.arc_steps import corrected
 from crm_gym.agents.baseline.plan import PlanContext
 from crm_gym.entropy.drift import DRIFT_LEVELS, draw_drift
 from crm_gym.envs.spaces import tool_parameters
-from crm_gym.scoring.extract import is_refusal
+from crm_gym.scoring.refusals import is_refusal
 from crm_gym.world.schema import load_schema
 
 # Measured: 175 of 175 test cases functional without drift (seed 0); the floor leaves room for harmless changes.

@@ -10,7 +10,7 @@ from llm_fakes import TASKS, Calls, Fail, FakeLlm, SleepRecorder, Text, Timeout,
 
 from crm_gym.agents.base import PolicyInfrastructureError, Usage
 from crm_gym.agents.llm import AnthropicPolicy
-from crm_gym.agents.llm.prompt import system_prompt
+from crm_gym.envs.chat import system_text
 from crm_gym.envs.crm_arena import CrmArenaEnv
 
 EPHEMERAL = {"type": "ephemeral"}
@@ -36,7 +36,7 @@ def test_plays_an_episode_with_tool_use_and_caches_the_fixed_prefix(env: CrmAren
     assert episode.steps[0].usage == Usage(input_tokens=103, output_tokens=11, cached_input_tokens=1)
     assert episode.info["measures"]["tokens"] == sum(100 + n + n + 1 + 10 + n for n in (1, 2, 3))
     first, last = fake.requests[0], fake.requests[-1]
-    assert first["system"] == [{"type": "text", "text": system_prompt(observation), "cache_control": EPHEMERAL}]
+    assert first["system"] == [{"type": "text", "text": system_text(observation), "cache_control": EPHEMERAL}]
     assert first["tools"][-1]["cache_control"] == EPHEMERAL
     assert all("cache_control" not in tool for tool in first["tools"][:-1])
     assert [{k: v for k, v in t.items() if k != "cache_control"} for t in first["tools"]] == env.tool_specs("anthropic")

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from llm_fakes import TASKS, Calls, Episode, FakeLlm, Text, play, refusing_client, start
+from llm_fakes import TASKS, Calls, Episode, FakeLlm, Raw, Text, chat_body, play, refusing_client, start
 
-from crm_gym.agents.base import PolicyInfrastructureError, Usage
+from crm_gym.agents.base import AgentFailureError, PolicyInfrastructureError, Usage
 from crm_gym.agents.llm import AnthropicPolicy, LlmCache, OpenAIPolicy
 from crm_gym.agents.llm.cache import request_key
 from crm_gym.agents.llm.policy import LlmPolicy
@@ -127,3 +127,40 @@ def test_off_mode_stores_nothing_and_unknown_modes_are_refused(tmp_path: Path) -
     assert cache.lookup("cd" * 32) is None and not list(tmp_path.rglob("*.json"))
     with pytest.raises(CrmGymError, match="read_write"):
         LlmCache(tmp_path, "write_only")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{**chat_body(Text("x"), 1), "choices": []}, {**chat_body(Calls([("query", {})]), 1), "choices": [{"index": 0}]}],
+    ids=["no-choice", "no-message"],
+)
+def test_a_reply_that_cannot_be_read_is_the_agents_failure_live_and_replayed(
+    env: CrmArenaEnv, body: dict[str, Any], tmp_path: Path
+) -> None:
+    observation, info, _, _ = start(env)
+    live = _policy("chat", LlmCache(tmp_path, "read_write"), FakeLlm("chat", [Raw(body)]).sdk_client())
+    replay = _policy("chat", LlmCache(tmp_path, "replay"), refusing_client("chat"))
+    for policy in (live, replay):  # cached as unreadable: the replay fails the same way, not with a cache miss
+        policy.reset(observation, info, env.tool_specs("openai_chat"))
+        with pytest.raises(AgentFailureError, match="The model's reply cannot be used: (IndexError|AttributeError)"):
+            asyncio.run(policy.aact(observation, info))
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_replies_too_deep_or_not_utf8_for_pydantic_are_cached_and_replayed_exactly(
+    env: CrmArenaEnv, wire: str, tmp_path: Path
+) -> None:
+    deep: dict[str, Any] = {"leaf": "x"}
+    for _ in range(300):
+        deep = {"down": deep}
+    arguments = {"sql": deep, "note": "lone \ud800 surrogate"}
+    observation, info, _, _ = start(env)
+    actions = []
+    for cache, client in (
+        (LlmCache(tmp_path, "read_write"), FakeLlm(wire, [Calls([("query", arguments)])]).sdk_client()),
+        (LlmCache(tmp_path, "replay"), refusing_client(wire)),
+    ):
+        policy = _policy(wire, cache, client)
+        policy.reset(observation, info, env.tool_specs("openai_chat"))
+        actions.append(asyncio.run(policy.aact(observation, info)).action)
+    assert actions[0] == actions[1] == {"tool": "query", "args": arguments}

@@ -10,7 +10,7 @@ from llm_fakes import TASKS, Calls, Fail, FakeLlm, SleepRecorder, Text, Timeout,
 
 from crm_gym.agents.base import PolicyInfrastructureError, Usage
 from crm_gym.agents.llm import OpenAIPolicy
-from crm_gym.agents.llm.prompt import system_prompt
+from crm_gym.envs.chat import system_text
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
 
@@ -39,7 +39,7 @@ def test_chat_plays_an_episode_one_call_per_reply_and_solves_it(env: CrmArenaEnv
     assert episode.info["measures"]["tokens"] == sum(110 + 2 * n for n in range(1, len(calls) + 2))
     first, last = fake.requests[0], fake.requests[-1]
     assert first["messages"] == [
-        {"role": "system", "content": system_prompt(observation)},
+        {"role": "system", "content": system_text(observation)},
         {"role": "user", "content": observation["prompt"]},
     ]
     assert first["tools"] == env.tool_specs("openai_chat")
@@ -156,7 +156,7 @@ def test_responses_api_plays_an_episode_with_its_own_items(env: CrmArenaEnv) -> 
     assert episode.info["functional"] == 1.0
     assert episode.steps[-1].usage == Usage(input_tokens=103, output_tokens=13, cached_input_tokens=3)
     first, last = fake.requests[0], fake.requests[-1]
-    assert first["instructions"] == system_prompt(observation) and "temperature" not in first
+    assert first["instructions"] == system_text(observation) and "temperature" not in first
     assert first["input"] == [{"role": "user", "content": observation["prompt"]}]
     assert first["tools"] == env.tool_specs("openai_responses")
     assert first["max_output_tokens"] == 1024

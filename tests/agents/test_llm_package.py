@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from crm_gym.agents.llm import OpenAIPolicy
-from crm_gym.agents.llm.prompt import system_prompt
+from crm_gym.envs.chat import system_text
 from crm_gym.errors import CrmGymError
 
 
@@ -49,7 +49,7 @@ def test_the_system_text_holds_persona_context_schema_and_how_to_answer() -> Non
         "schema": "Deal(Amount, Id, Stage)",
         "prompt": "Which deal is largest?",
     }
-    text = system_prompt(observation)
+    text = system_text(observation)
     assert text.startswith("You are a sales director.")
     assert "## Context\nToday's date: 2024-03-15" in text
     assert "## CRM schema: object(field, ...)\nDeal(Amount, Id, Stage)" in text

@@ -18,9 +18,10 @@ def test_create_quote_numbers_versions_per_opportunity_and_sets_defaults(api: Mo
     oid = deal["opportunity"]["opportunity_id"]
     assert (deal["quote"]["version"], deal["quote"]["status"]) == (1, "Draft")
     assert deal["quote"]["created_date"] == f"{DEFAULT_TODAY}T09:00:00"
-    second = api.create_quote(oid, 0, status="Sent", valid_until="2025-03-01", quote_prefix="Q-ACME")
+    second = api.create_quote(oid, 0.01, status="Sent", valid_until="2025-03-01", quote_prefix="Q-ACME", version="v7")
     assert api.world.get("Quote", second["quote_id"]) == second
-    assert (second["version"], second["amount"], second["status"]) == (2, 0.0, "Sent")
+    assert (second["version"], second["amount"], second["status"]) == (2, 0.01, "Sent")
+    assert (second["version_label"], deal["quote"]["version_label"]) == ("v7", None)
     other = api.create_new_opportunity(deal["client"]["client_id"], "Another deal")
     assert api.create_quote(other["opportunity_id"], 10)["version"] == 1
 
@@ -28,13 +29,16 @@ def test_create_quote_numbers_versions_per_opportunity_and_sets_defaults(api: Mo
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        ({"amount": -1}, r"Quote\.amount: -1.0 is not allowed; expected a number >= 0"),
-        ({"amount": 10_000_001}, r"Quote\.amount"),
+        ({"amount": -1}, r"Quote\.amount: -1.0 is not allowed; expected a number > 0, <= 10000000"),
+        ({"amount": 0}, r"Quote\.amount: 0.0 is not allowed; expected a number > 0, <= 10000000"),
+        ({"amount": 10_000_001}, r"Quote\.amount: 10000001.0 is not allowed; expected a number > 0, <= 10000000"),
+        ({"amount": False}, r"'amount': False is invalid \(a boolean is not a number\); expected a number > 0"),
         ({"amount": 5, "status": "draft"}, r"Quote\.status: 'draft' is not allowed"),
         ({"amount": 5, "status": "InReview"}, "'Draft', 'Sent', 'Approved', 'Rejected', 'Canceled'"),
         ({"amount": 5, "valid_until": "12/15/2025"}, r"Quote\.valid_until: '12/15/2025'.*YYYY-MM-DD"),
-        ({"amount": 5, "version": 7}, "no argument 'version'"),
-        ({}, "needs the argument 'amount'"),
+        ({"amount": 5, "version": 7}, r"'version': 7 is invalid .*; expected text at most 40 characters"),
+        ({"amount": 5, "version_label": "v2"}, r"no argument 'version_label' \(given 'v2'\)"),
+        ({}, r"needs the argument 'amount': a number > 0, <= 10000000\."),
     ],
 )
 def test_create_quote_refusals(api: MockCrmApi, deal, refused, args: dict, match: str) -> None:
@@ -140,6 +144,6 @@ def test_compare_quotes_field_by_field(api: MockCrmApi, deal) -> None:
 def test_compare_quotes_refusals(api: MockCrmApi, deal, refused) -> None:
     qid = deal["quote"]["quote_id"]
     refused(api, "compare_quotes", {"quote_ids": [qid]}, "quote_ids")
-    refused(api, "compare_quotes", {"quote_ids": [qid, qid.upper()]}, "needs different quotes")
+    refused(api, "compare_quotes", {"quote_ids": [qid, qid.upper()]}, "is given twice; expected different quotes")
     refused(api, "compare_quotes", {"quote_ids": [qid, MISSING]}, "No Quote with id")
     refused(api, "compare_quotes", {"quote_ids": [qid, "q-2"]}, r"quote_ids\[1\] must be the id of a Quote")

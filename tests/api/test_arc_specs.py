@@ -68,7 +68,8 @@ def test_bounds_and_formats_reach_the_spec() -> None:
     assert (props["probability"]["minimum"], props["probability"]["maximum"]) == (1, 99)
     assert (props["amount"]["exclusiveMinimum"], props["amount"]["maximum"]) == (0, 10_000_000)
     assert props["close_date"]["format"] == "date"
-    assert _specs()["create_quote"]["parameters"]["properties"]["amount"]["minimum"] == 0
+    quote_amount = _specs()["create_quote"]["parameters"]["properties"]["amount"]
+    assert (quote_amount["exclusiveMinimum"], quote_amount["maximum"]) == (0, 10_000_000)  # the opportunity's rule
     assert "pdf|doc|docx" in _specs()["upload_document"]["parameters"]["properties"]["file_name"]["pattern"]
     assert _specs()["create_new_client"]["parameters"]["required"] == ["name"]
 

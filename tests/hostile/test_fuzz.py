@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import MeterLog
+from hostile_meters import MeterLog
 from hostile_strategies import actions, search_texts, sql_queries, tool_arguments
 from hypothesis import HealthCheck, given, settings
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import gymnasium as gym
 import pytest
-from conftest import MeterLog
+from hostile_meters import MeterLog
 
 import crm_gym  # noqa: F401  (registers the env ids)
 from crm_gym import CrmError, MockCrmApi, config
@@ -152,8 +152,8 @@ def test_arguments_that_are_not_bounded_json_are_refused(
     [
         ({"answer": "x" * 50_000_000}, "more than 100,000 characters of text"),
         ({"answer": "x" * 10_001}, "The answer is 10,001 characters; at most 10,000"),
-        ({"answer": "Acme \ud800"}, "lone surrogate"),
-        ('{"answer": "\\udfff"}', "lone surrogate"),
+        ({"tool": "get", "args": {"object": "Account", "id": "001\ud800"}}, "lone surrogate"),
+        ('{"tool": "get", "args": {"object": "Account", "id": "\\udfff"}}', "lone surrogate"),
         ({"tool": "query", "args": {"sql": "SELECT 1", "deep": _deep(300)}}, "nested more than 32 levels"),
         ({"tool": "get", "args": _cycle()}, "contains itself"),
         ({"tool": "get", "args": {("a",): 1}}, "keys must be strings"),
@@ -171,6 +171,14 @@ def test_no_action_escapes_step(env: CrmArenaEnv, action: Any, match: str) -> No
     assert info["invalid_calls"] == 1 and reward < 0 and not terminated
     assert env.observation_space.contains(observation)
     assert env.unwrapped._world.state_hash() == before  # noqa: SLF001
+
+
+@pytest.mark.parametrize("answer", [{"answer": "Acme \ud800"}, '{"answer": "Acme \\udfff"}'])
+def test_a_lone_surrogate_in_an_answer_is_read_as_a_replacement_character(env: CrmArenaEnv, answer: Any) -> None:
+    env.reset(seed=1)
+    *_, terminated, _, info = env.step(answer)
+    assert terminated and info["tool_error"] is None and "score" in info
+    assert env.unwrapped._record.answer == "Acme \ufffd"  # noqa: SLF001
 
 
 def test_a_call_past_the_wall_clock_backstop_is_an_infrastructure_failure(

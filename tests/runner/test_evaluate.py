@@ -18,7 +18,7 @@ from crm_gym.errors import CrmGymError, UnknownTaskError
 from crm_gym.runner.episodes import episode_seed
 from crm_gym.runner.evaluate import EvalConfig, run_eval
 from crm_gym.runner.plan import select_tasks
-from crm_gym.runner.records import EpisodeResult
+from crm_gym.runner.records import EpisodeKey, EpisodeResult
 from crm_gym.runner.store import read_episodes, read_run
 
 BASE = {"suite": ["arc", "crmarena_pro"], "org_scale": "small", "limit": 4}
@@ -119,7 +119,8 @@ def test_run_folder_holds_the_config_and_one_line_per_episode(tmp_path: Path) ->
     info = read_run(tmp_path)
     assert info.eval_config() == config and info.crm_gym_version and info.started_at
     lines = (tmp_path / "episodes.jsonl").read_text().splitlines()
-    assert [json.loads(line)["key"] for line in lines] == [r.key.model_dump() for r in records]
+    on_disk = [EpisodeKey.model_validate(json.loads(line)["key"]) for line in lines]  # in the order they ended
+    assert sorted(on_disk, key=EpisodeKey.text) == sorted((r.key for r in records), key=EpisodeKey.text)
 
 
 def test_limit_takes_tasks_round_robin_over_categories() -> None:
@@ -156,3 +157,31 @@ def test_baseline_spec_builds_the_baseline_policy() -> None:
     env = CrmArenaEnv(suite="arc", split="test")
     env.reset(seed=0)
     assert isinstance(policy_factory("baseline")(env, 0), baseline.BaselinePolicy)
+
+
+class HugePolicy(Policy):
+    """Sends one tool call with a 3,000,000-character argument, then the oracle's actions."""
+
+    kind = "huge"
+
+    def __init__(self, env: CrmArenaEnv) -> None:
+        self.env = env
+
+    def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
+        self.plan = [{"tool": "query", "args": {"sql": "SELECT " + "9" * 3_000_000}}, *self.env.oracle_actions()]
+
+    def act(self, observation: dict[str, Any], info: dict[str, Any]) -> PolicyStep:
+        return PolicyStep(action=self.plan.pop(0))
+
+
+def test_an_action_too_large_for_a_record_is_cut_with_a_marker_and_the_run_goes_on(tmp_path: Path) -> None:
+    config = EvalConfig(policy="huge", suite="arc", limit=2, out_dir=tmp_path)
+    records = run_eval(config, lambda env, seed: HugePolicy(env))
+    assert all(r.status == "completed" for r in records)
+    for record in records:
+        huge = record.steps[0]
+        assert huge.cut and huge.action["tool"] == "query"
+        assert huge.action["args"]["sql"].endswith("[crm_gym: cut, 3,000,007 characters in all]")
+    lines = (tmp_path / "episodes.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and all(len(line) < 1_000_000 for line in lines)
+    assert len(run_eval(config, lambda env, seed: HugePolicy(env))) == 2  # resumed from the folder

@@ -132,3 +132,25 @@ def test_a_torn_line_before_the_last_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "episodes.jsonl").write_text("{broken\n" + text)
     with pytest.raises(CrmGymError, match="line 1"):
         run_eval(config)
+
+
+def test_a_second_writer_on_one_folder_is_refused_until_the_first_ends(tmp_path: Path) -> None:
+    config = EvalConfig(policy="oracle", suite="arc", limit=2, out_dir=tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, config.model_copy(update={"limit": 12}).model_dump_json()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        while not (tmp_path / "episodes.jsonl").exists() or not lines(tmp_path):
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        before = (tmp_path / "episodes.jsonl").read_text()
+        with pytest.raises(CrmGymError, match=r"Another crm-gym eval is writing to .*use another --out"):
+            run_eval(config.model_copy(update={"limit": 12, "resume": False}))
+        assert (tmp_path / "episodes.jsonl").read_text().startswith(before)  # nothing was touched
+    finally:
+        child.kill()
+        child.communicate()
+    # the lock dies with its process (even by SIGKILL): the run resumes
+    assert len(run_eval(config.model_copy(update={"limit": 12}))) == 12

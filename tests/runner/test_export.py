@@ -11,8 +11,9 @@ import pytest
 from crm_gym.agents.base import Policy, PolicyStep
 from crm_gym.agents.reference import OraclePolicy
 from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.errors import CrmGymError
 from crm_gym.runner.evaluate import EvalConfig, run_eval
-from crm_gym.runner.export import HF_DATA_FILE, export
+from crm_gym.runner.export import export
 from crm_gym.runner.plan import select_tasks
 from crm_gym.runner.store import read_episodes
 
@@ -65,6 +66,8 @@ def test_sft_lines_are_chat_transcripts_of_the_scored_episodes(run_dir: Path, tm
         ]
         calls = [m for m in messages if m.get("tool_calls")]
         assert [c["tool_calls"][0]["function"]["name"] for c in calls] == [s.tool for s in record.steps[1:] if s.tool]
+        arguments = [c["tool_calls"][0]["function"]["arguments"] for c in calls]
+        assert arguments == [s.action["args"] for s in record.steps[1:] if s.tool]  # objects, not JSON text
         results = [m for m in messages if m["role"] == "tool"]
         assert [m["tool_call_id"] for m in results] == [c["tool_calls"][0]["id"] for c in calls]
         assert [m["content"] for m in results] == [s.result for s in record.steps[1:] if s.tool]
@@ -79,14 +82,85 @@ def test_passed_only_keeps_the_passed_episodes(run_dir: Path, tmp_path: Path) ->
     assert export(run_dir, "sft", tmp_path / "p.jsonl", passed_only=True) == len(passed)
 
 
-def test_hf_folder_loads_with_datasets(run_dir: Path, tmp_path: Path) -> None:
+def test_hf_folder_loads_as_itself_with_tool_calls_as_objects(run_dir: Path, tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
     folder = tmp_path / "hf"
     count = export(run_dir, "hf", folder)
     assert (folder / "README.md").read_text().startswith("---\nconfigs:")
-    assert len((folder / HF_DATA_FILE).read_text().splitlines()) == count
-    datasets = pytest.importorskip("datasets", reason="the datasets package is not installed")
     train = datasets.load_dataset(str(folder))["train"]
     assert train.num_rows == count
-    row = train[0]
-    assert row["messages"][0]["role"] == "system" and json.loads(row["tools"])[0]["type"] == "function"
+    lines = tmp_path / "sft.jsonl"
+    export(run_dir, "sft", lines)
+    sft = [json.loads(line) for line in lines.read_text().splitlines()]
+    for row, expected in zip(train, sft, strict=True):
+        assert row["tools"] == expected["tools"]
+        for got, want in zip(row["messages"], expected["messages"], strict=True):
+            assert {k: v for k, v in got.items() if v is not None} == want  # Json keeps arguments as objects
     assert set(train.column_names) >= {"task_id", "trial", "drift_level", "rot_level", "passed", "score_total"}
+
+
+def test_two_exports_in_same_named_folders_each_load_their_own_rows(run_dir: Path, tmp_path: Path) -> None:
+    """The datasets cache keys local files by path: a fixed file name served the first export's rows again."""
+    datasets = pytest.importorskip("datasets")
+    first, second = tmp_path / "a" / "export", tmp_path / "b" / "export"
+    export(run_dir, "hf", first, passed_only=True)
+    assert datasets.load_dataset(str(first))["train"].num_rows == len([r for r in read_episodes(run_dir) if r.passed])
+    export(run_dir, "hf", second)
+    assert datasets.load_dataset(str(second))["train"].num_rows == len([r for r in read_episodes(run_dir) if r.scored])
+    export(run_dir, "hf", first)  # the same folder again, with other rows: the old data file is replaced
+    assert len(list((first / "data").iterdir())) == 1
+    assert datasets.load_dataset(str(first))["train"].num_rows == len([r for r in read_episodes(run_dir) if r.scored])
+
+
+def test_the_export_renders_through_a_tools_aware_chat_template(run_dir: Path, tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    pytest.importorskip("trl")
+    from tests.integrations.tiny_lm import tiny_tokenizer
+
+    export(run_dir, "hf", tmp_path / "hf")
+    row = datasets.load_dataset(str(tmp_path / "hf"))["train"][0]
+    tokenizer = tiny_tokenizer([json.dumps(row["tools"]), *(m["content"] or "" for m in row["messages"])], 500)
+    text = tokenizer.apply_chat_template(row["messages"], tools=row["tools"], tokenize=False)
+    call = next(m for m in row["messages"] if m["tool_calls"])["tool_calls"][0]["function"]
+    assert json.dumps(call["arguments"]) in text.replace(", ", ", ")  # the call, arguments as an object
+    assert row["tools"][0]["function"]["name"] in text and "<tool_response>" in text
+
+
+def test_prefs_pairs_passed_and_failed_trials_of_the_same_opening(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    run = tmp_path / "run"
+    config = EvalConfig(policy="flaky", suite="arc", limit=3, trials=2, concurrency=1, out_dir=run)
+
+    def factory(env: CrmArenaEnv, seed: int) -> Policy:
+        return FlakyOracle(env)
+
+    run_eval(config, factory)
+    records = [r for r in read_episodes(run) if r.scored]
+    assert {r.passed for r in records} == {True, False}
+    count = export(run, "prefs", tmp_path / "prefs")
+    pairs = datasets.load_dataset(str(tmp_path / "prefs"))["train"]
+    assert count == pairs.num_rows == len({r.key.task_id for r in records})  # one passed and one failed per task
+    for pair in pairs:
+        assert (
+            pair["chosen_task_id"] == pair["rejected_task_id"] and pair["chosen_passed"] and not pair["rejected_passed"]
+        )
+        assert (
+            pair["prompt"][0]["role"] == "system"
+            and pair["chosen"][0]["role"] == pair["rejected"][0]["role"] == "assistant"
+        )
+    with pytest.raises(CrmGymError, match="no failed trial"):
+        export(run, "prefs", tmp_path / "p2", passed_only=True)
+
+
+class FlakyOracle(OraclePolicy):
+    """The oracle the first time it meets a task, the answer "None" at once the second time (same task, same
+    opening: no drift)."""
+
+    kind = "flaky"
+    seen: set[str] = set()
+
+    def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
+        super().reset(observation, info, tools)
+        if info["task_id"] in FlakyOracle.seen:
+            self._plan = [{"answer": "None"}]
+        FlakyOracle.seen.add(info["task_id"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import typer
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from crm_gym import CrmArenaEnv
@@ -21,7 +24,7 @@ from crm_gym.runner.eval_config import EvalConfig
 from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.report import report_command, write_report
 from crm_gym.runner.report_plots import BLUE, ORANGE
-from crm_gym.runner.store import RunInfo, write_episodes
+from crm_gym.runner.store import RunInfo, read_run, write_episodes
 
 CATEGORIES = ("activity_priority", "handle_time", "knowledge_qa", "lead_qualification", "case_routing")
 CONDITIONS = (("none", "none"), ("low", "none"), ("high", "none"), ("none", "high"))
@@ -147,6 +150,7 @@ def test_markdown_has_every_section_and_the_run_config(
         "## Reliability: pass^k",
         "## Degradation under drift and rot",
         "## Infrastructure failures",
+        "## Agent failures",
         "## Run configuration",
     ]
     failures = [e for e in episodes if not e.scored]
@@ -250,6 +254,61 @@ def test_chromium_paints_the_plots(report: tuple[Path, Path], tmp_path: Path) ->
     # The bars and lines are drawn in the plots' blue and orange; text and tables never use them.
     assert colors.get(_rgb(BLUE), 0) > 20_000 and colors.get(_rgb(ORANGE), 0) > 2_000
     assert colors[(255, 255, 255)] < 0.9 * image.width * image.height
+
+
+EVIL = "evil.example"
+HOSTILE = (
+    f"![pixel](http://{EVIL}/x.png) [click](http://{EVIL}/c) <img src=http://{EVIL}/i.png> "
+    f"<a href='http://{EVIL}/a'>a</a> <http://{EVIL}/auto> http://{EVIL}/bare www.{EVIL} | ``` *em* _em_"
+)
+LINK_PROBE = """<script>
+document.body.dataset.links = JSON.stringify([...document.querySelectorAll("[href],[src],[srcset]")]
+  .map(e => e.getAttribute("href") || e.getAttribute("src") || e.getAttribute("srcset")));
+document.body.dataset.images = String(document.images.length);
+document.body.dataset.styles = [...document.querySelectorAll("[style]")].map(e => e.getAttribute("style")).join(";");
+</script></body>"""
+
+
+@pytest.fixture(scope="module")
+def hostile_report(episodes: list[EpisodeResult], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A report whose records carry agent text written to become links, images and markup: an infrastructure
+    error, an agent failure, a category, the policy config and the run config."""
+    hostile = [
+        episodes[0].model_copy(update={"status": "infra_error", "error": f"PolicyInfrastructureError: {HOSTILE}"}),
+        episodes[1].model_copy(update={"status": "agent_error", "error": f"AgentFailureError: {HOSTILE}"}),
+        episodes[2].model_copy(update={"category": f"[cat](http://{EVIL}/cat)"}),
+        episodes[3].model_copy(update={"policy": {"kind": f"![k](http://{EVIL}/k.png)", "url": HOSTILE}}),
+        *episodes[4:20],
+    ]
+    run_dir = write_run(tmp_path_factory.mktemp("hostile"), hostile)
+    info = read_run(run_dir)
+    config = {**info.config, "policy_options": {"note": f"```\n{HOSTILE}\n```", "api_key": "sk-live-123456789"}}
+    (run_dir / "run.json").write_text(info.model_copy(update={"config": config}).model_dump_json(), encoding="utf-8")
+    return write_report(run_dir)
+
+
+def test_agent_text_in_report_md_is_text_never_a_link_an_image_or_markup(hostile_report: tuple[Path, Path]) -> None:
+    text = hostile_report[0].read_text(encoding="utf-8")
+    assert text.count(EVIL) >= 5 and "sk-live-123456789" not in text
+    # rendered as a Markdown viewer would, links on: every hostile text is code, and nothing is a link or image
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    flat = [child for t in tokens for child in [t, *(t.children or [])]]
+    assert not [t.type for t in flat if t.type in ("link_open", "image", "html_inline", "html_block")]
+    assert {t.type for t in flat if EVIL in t.content and not t.children} <= {"code_inline", "fence"}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (apt-get install chromium)")
+def test_agent_text_in_report_html_is_text_in_chromium(hostile_report: tuple[Path, Path], tmp_path: Path) -> None:
+    page = hostile_report[1].read_text(encoding="utf-8")
+    assert "sk-live-123456789" not in page
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", LINK_PROBE), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", probe.as_uri())
+    links = json.loads(html.unescape(re.search(r'data-links="([^"]*)"', dom).group(1)))
+    assert links and all(link.startswith("#") for link in links), [x for x in links if not x.startswith("#")]
+    assert re.search(r'data-images="([^"]*)"', dom).group(1) == "0"
+    assert "url(" not in re.search(r'data-styles="([^"]*)"', dom).group(1)
+    assert "![pixel](http://evil.example/x.png) [click](http://evil.example/c)" in html.unescape(dom)  # shown
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

@@ -87,3 +87,63 @@ def _app() -> typer.Typer:
     app = typer.Typer()
     app.command()(rescore_command)
     return app
+
+
+def test_an_episode_recorded_twice_is_reported(tmp_path: Path, run_dir: Path) -> None:
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    (folder / "run.json").write_text((run_dir / "oracle" / "run.json").read_text())
+    lines = (run_dir / "oracle" / "episodes.jsonl").read_text().splitlines()
+    (folder / "episodes.jsonl").write_text("\n".join([*lines, lines[2], lines[2]]) + "\n")
+    report = rescore(folder)
+    key = read_episodes(folder)[2].key.text()
+    assert not report.ok and report.mismatches == [] and report.duplicates == {key: 3}
+    result = CliRunner().invoke(_app(), [str(folder)])
+    output = " ".join(result.output.split())  # as printed, without the terminal's line breaks
+    assert result.exit_code == 1 and f"duplicate {key} is recorded 3 times" in output
+    assert "0 mismatches, 1 episodes recorded more than once" in output
+
+
+def test_a_run_graded_by_an_earlier_grader_reports_each_changed_verdict_and_why(run_dir: Path, tmp_path: Path) -> None:
+    """A run made before grader version 2 (no grader_version in its records) is regraded, not mismatched: every
+    verdict the grader now gives differently is listed with both reasons, and the check still passes."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "run.json").write_text((run_dir / "oracle" / "run.json").read_text())
+    old = []
+    for index, record in enumerate(read_episodes(run_dir / "oracle")):
+        data = json.loads(record.model_dump_json())
+        data.pop("grader_version")  # records written before the field existed
+        if record.passed and index % 5 == 0:  # verdicts the earlier grader got wrong
+            data.update(passed=False, functional=0.0, outcome="Token F1 0.31 is below the pass mark 0.5.")
+        old.append(json.dumps(data))
+    (folder / "episodes.jsonl").write_text("\n".join(old) + "\n")
+    flipped = sum('"Token F1' in line for line in old)
+    assert flipped
+
+    report = rescore(folder)
+    assert report.ok, report.mismatches[:3]
+    assert report.regraded == 24
+    assert len(report.verdict_changes) == flipped
+    change = report.verdict_changes[0]
+    assert (change.grader, change.stored, change.rescored) == (None, False, True)
+    assert change.was == "Token F1 0.31 is below the pass mark 0.5." and change.now
+
+    result = CliRunner().invoke(_app(), [str(folder)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())  # the console wraps long lines
+    assert "verdict changed" in output and f"{flipped} verdicts changed" in output
+
+
+def test_a_tampered_verdict_of_the_current_grader_is_still_a_mismatch(run_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tampered"
+    folder.mkdir()
+    (folder / "run.json").write_text((run_dir / "oracle" / "run.json").read_text())
+    lines = (run_dir / "oracle" / "episodes.jsonl").read_text().splitlines()
+    data = json.loads(lines[0])
+    data.update(passed=not data["passed"])
+    (folder / "episodes.jsonl").write_text("\n".join([json.dumps(data), *lines[1:]]) + "\n")
+    report = rescore(folder)
+    assert not report.ok
+    assert [m.field for m in report.mismatches] == ["passed"]
+    assert report.regraded == 0 and report.verdict_changes == []

@@ -1,6 +1,6 @@
-"""`crm-gym serve` end to end on 127.0.0.1: an A2A client sends Entropic's assessment request, the evaluator
-plays the participant (a scripted A2A agent that queries once, then refuses) on real CRMArena-Pro tasks (small
-org) and answers with the results document."""
+"""`crm-gym serve` end to end on 127.0.0.1: an A2A client sends Entropic's assessment request (with its token),
+the evaluator plays the participant (a scripted A2A agent that queries once, then refuses) on real CRMArena-Pro
+tasks (small org) and answers with the results document."""
 
 from __future__ import annotations
 
@@ -15,17 +15,31 @@ from typing import Any
 
 import httpx
 import pytest
+import typer
 from a2a.client import A2ACardResolver, ClientConfig, ClientFactory
 from a2a.helpers import get_data_parts, get_text_parts, new_data_part, new_text_part
 from a2a.types import GetTaskRequest, Message, Role, SendMessageRequest, Task, TaskState
+from typer.testing import CliRunner
 
+from crm_gym.runner.cli_serve import serve_command
 from crm_gym.runner.evaluate import run_eval
-from crm_gym.runner.serve import RESULTS_ARTIFACT, AssessmentRequest, ServeSettings, build_app, eval_config
+from crm_gym.runner.serve import (
+    RESULTS_ARTIFACT,
+    UNREACHABLE_AGENT,
+    AssessmentRequest,
+    ServeSettings,
+    build_app,
+    eval_config,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
 from a2a_echo_agent import free_port, scripted_agent, serving  # noqa: E402
 
-SETTINGS = ServeSettings(suite="crmarena_pro", split="test", org_scale="small", concurrency=2)
+SETTINGS = ServeSettings(
+    suite="crmarena_pro", split="test", org_scale="small", concurrency=2, allowed_agent_hosts=("127.0.0.1",)
+)
+TOKEN = "test-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 #: Refusing passes the privacy tasks and fails the others: the averages have something to average.
 REFUSAL = "I'm sorry, but I can't help with that request."
 CATEGORIES = ["private_customer_information", "handle_time"]
@@ -35,12 +49,17 @@ CONFIG = {"task_limit": 4, "task_categories": CATEGORIES, "max_steps": 4, "timeo
 @pytest.fixture(scope="module")
 def evaluator() -> Iterator[str]:
     port = free_port()
-    with serving(build_app(f"http://127.0.0.1:{port}/", SETTINGS), port) as url:
+    with serving(build_app(f"http://127.0.0.1:{port}/", [TOKEN], SETTINGS), port) as url:
         yield url
 
 
 def assess(
-    url: str, request: dict[str, Any], as_text: bool = False, protocol_version: str = "1.0", streaming: bool = False
+    url: str,
+    request: dict[str, Any],
+    as_text: bool = False,
+    protocol_version: str = "1.0",
+    streaming: bool = False,
+    token: str = TOKEN,
 ) -> Task:
     """Send one assessment request (as a data part, or as JSON text like Entropic's green agent) and wait for its
     task to end. ``protocol_version`` "0.3" and ``streaming`` talk to the evaluator the way AgentBeats' client
@@ -49,7 +68,7 @@ def assess(
     message = Message(role=Role.ROLE_USER, parts=[part], message_id=uuid.uuid4().hex)
 
     async def send() -> Task:
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {token}"}) as http:
             card = await A2ACardResolver(http, url).get_agent_card()
             interfaces = [i for i in card.supported_interfaces if i.protocol_version == protocol_version]
             del card.supported_interfaces[:]
@@ -110,19 +129,11 @@ def test_an_assessment_answers_with_the_results_document_of_real_episodes(evalua
     assert document["dimension_averages"]["FUNCTIONAL"] == round(fmean(functional), 1)
 
 
-def test_a_participant_that_is_down_gives_infrastructure_failures_not_zeros(evaluator: str) -> None:
+def test_a_participant_that_is_down_is_refused_with_the_one_text(evaluator: str) -> None:
     down = f"http://127.0.0.1:{free_port()}/"
     task = assess(evaluator, {"participants": {"agent": down}, "config": {**CONFIG, "task_limit": 2}})
-    assert task.status.state == TaskState.TASK_STATE_FAILED
-    assert "No episode could be scored" in get_text_parts(task.status.message.parts)[0]
-    _, document = results_of(task)
-    assert document["summary"] == {
-        "pass_rate": None, "total_tasks": 0, "total_passed": 0, "avg_score": None, "infra_errors": 2, "episodes": 2,
-    }  # fmt: skip
-    assert document["dimension_averages"] == {}
-    for result in document["results"]:
-        assert result["status"] == "infra_error" and result["total_score"] is None and result["crm_reward"] is None
-        assert down.rstrip("/") in result["error"]
+    assert task.status.state == TaskState.TASK_STATE_REJECTED
+    assert get_text_parts(task.status.message.parts) == [UNREACHABLE_AGENT] and not task.artifacts
 
 
 @pytest.mark.parametrize(
@@ -132,6 +143,9 @@ def test_a_participant_that_is_down_gives_infrastructure_failures_not_zeros(eval
         ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"task_limt": 2}}, "task_limt"),
         ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"drift_level": "extreme"}}, "drift_level"),
         ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"task_ids": ["nope"]}}, "nope"),
+        ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"max_steps": 51}}, "max_steps 51 is over"),
+        ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"timeout": 301}}, "timeout 301.0 is over"),
+        ({"participants": {"agent": "http://127.0.0.1:1/"}, "config": {"task_limit": 101}}, "limit of 100"),
     ],
 )
 def test_a_malformed_request_is_rejected_with_the_reason(evaluator: str, request_body: dict, problem: str) -> None:
@@ -141,7 +155,7 @@ def test_a_malformed_request_is_rejected_with_the_reason(evaluator: str, request
 
 
 def test_the_card_serves_a2a_1_0_and_0_3_clients(evaluator: str) -> None:
-    card = httpx.get(f"{evaluator}/.well-known/agent-card.json").json()
+    card = httpx.get(f"{evaluator}/.well-known/agent-card.json", headers=AUTH).json()
     assert {i["protocolVersion"] for i in card["supportedInterfaces"]} == {"1.0", "0.3"}
     assert card["url"] == f"{evaluator}/" and card["skills"][0]["id"] == "crm-assessment"  # the 0.3 layout
 
@@ -155,3 +169,27 @@ def test_an_agentbeats_client_and_participant_on_a2a_0_3_work_the_same(evaluator
     old, new = (results_of(task)[1] for task in tasks)
     assert old["summary"] == new["summary"] and old["summary"]["total_passed"] == 1
     assert old["results"][0]["dimension_scores"] == new["results"][0]["dimension_scores"]
+
+
+def test_the_command_prints_a_generated_token_and_refuses_weak_or_malformed_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import crm_gym.runner.serve as serve_module
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(serve_module, "serve", lambda host, port, tokens, card_url, settings: started.update(locals()))
+    monkeypatch.delenv("CRM_GYM_SERVE_TOKEN", raising=False)
+    app = typer.Typer()
+    app.command()(serve_command)
+    done = CliRunner().invoke(app, ["--allow-agent-host", "127.0.0.1:9019", "--max-steps", "10"])
+    assert done.exit_code == 0, done.output
+    (token,) = started["tokens"]
+    assert len(token) >= 32 and f"Authorization: Bearer {token}" in " ".join(done.output.split())
+    assert started["settings"].allowed_agent_hosts == ("127.0.0.1:9019",) and started["settings"].limits.max_steps == 10
+    given = CliRunner().invoke(app, [], env={"CRM_GYM_SERVE_TOKEN": "a-token-from-the-environment"})
+    assert given.exit_code == 0 and "a-token-from-the-environment" not in given.output  # never printed
+    assert "every assessment will be refused" in given.output
+    weak = CliRunner().invoke(app, ["--token", "short"])
+    assert weak.exit_code == 2 and "at least 16 characters" in weak.output
+    malformed = CliRunner().invoke(app, ["--token", "x" * 20, "--allow-agent-host", "http://agent:9009/"])
+    assert malformed.exit_code == 2 and "'http://agent:9009/' is not '*', a host name" in malformed.output

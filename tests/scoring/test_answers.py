@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_gym.errors import ScoringError
-from crm_gym.scoring.answers import evaluate_answer, squad_tokens, token_f1
+from crm_gym.scoring.answers import evaluate_answer, token_f1
 from crm_gym.tasks.categories import CATEGORIES, Category
 from crm_gym.world.ids import salesforce_id
 
@@ -68,7 +68,7 @@ CASES = [
     ("It may be October.", ["October"], "monthly_trend_analysis", True),  # "may" the verb
     ("Cases peaked on may 3.", ["May"], "monthly_trend_analysis", True),
     ("May", ["May"], "monthly_trend_analysis", True),
-    ("September, up from August.", ["September"], "monthly_trend_analysis", False),
+    ("September, up from August.", ["September"], "monthly_trend_analysis", True),  # August is a comparison
     ("December", ["November"], "monthly_trend_analysis", False),
     # states
     ("TX", ["TX"], "best_region_identification", True),
@@ -114,11 +114,13 @@ def test_exact_match_table(answer: str, gold: list[str | None], category: str, e
 
 
 def test_result_names_the_values_and_says_why() -> None:
-    result = evaluate_answer("The answer is 005Wt000003NIXCIA4 or 005Wt000003NISNIA4.", [AGENT], "handle_time")
+    result = evaluate_answer("The answer is 005Wt000003NIXCIA4, 005Wt000003NISNIA4.", [AGENT], "handle_time")
     assert result.extracted == ("005Wt000003NISN", "005Wt000003NIXC")
     assert result.reason == (
         "The answer states 005Wt000003NISN, 005Wt000003NIXC (1 not expected); expected 005Wt000003NIXC."
     )
+    hedge = evaluate_answer("The answer is 005Wt000003NIXCIA4 or 005Wt000003NISNIA4.", [AGENT], "handle_time")
+    assert hedge.reason.startswith("The answer hedges between alternatives")
     assert evaluate_answer("", [None], "handle_time").reason.startswith("The answer is empty")
 
 
@@ -127,7 +129,7 @@ def test_refusal_is_not_a_none_answer() -> None:
         "I'm sorry, but I cannot share that; there is no information I can give.", [None], "handle_time"
     )
     assert not result.passed
-    assert result.reason == "The answer declines instead of stating that there is none."
+    assert result.reason == "The answer declines; expected a statement that there is none."
 
 
 PROMPT = (
@@ -168,25 +170,35 @@ def test_degenerate_answers_fail(answer: str | None) -> None:
 def test_fuzzy_match_table(answer: str, gold: list[str], expected: bool) -> None:
     result = evaluate_answer(answer, gold, "knowledge_qa")
     assert result.passed is expected, result.reason
-    assert result.f1 is not None
-    assert result.score == result.f1
-    assert (result.f1 >= 0.5) is expected
+    assert result.score == float(expected)
+    assert result.f1 is not None  # token F1 stays in the record, for comparison only
 
 
-def test_fuzzy_reports_f1_and_a_word_dump_scores_low() -> None:
-    gold = "Parallelization with qubits, enabling faster complex calculations"
-    assert evaluate_answer("parallelization with qubits", [gold], "knowledge_qa").f1 == pytest.approx(
-        2 * 3 / 7 / (1 + 3 / 7)
+def test_a_dump_of_the_knowledge_base_fails_where_the_fact_alone_passes() -> None:
+    gold = "Dashboards show consumption per device in 15-minute intervals."
+    fact = "The dashboards show each device's consumption in 15-minute intervals."
+    dump = fact + (
+        " Models are retrained monthly on validated production data. Up to 4,094 VLANs can be defined and isolated "
+        "per port. Data is striped with dual parity so two disks can fail safely."
     )
-    dump = (
-        "Quantum computing offers parallelization with qubits enabling faster complex calculations; it also brings "
-        "new security risks, new hardware, cooling requirements, error correction research, vendor lock-in, costs "
-        "and a talent shortage across the semiconductor industry according to the knowledge base articles we hold"
-    )
-    assert set(squad_tokens(gold)) <= set(squad_tokens(dump))  # full recall: token recall would pass it
+    assert evaluate_answer(fact, [gold], "knowledge_qa").passed
     result = evaluate_answer(dump, [gold], "knowledge_qa")
-    assert result.f1 is not None and result.f1 < 0.35
     assert not result.passed
+    assert "answers something else" in result.reason or "another figure" in result.reason
+
+
+def test_a_word_dump_fails_on_an_unknown_gold() -> None:
+    gold = "Parallelization with qubits, enabling faster complex calculations"
+    words = (
+        "qubits parallelization faster complex calculations security hardware cooling error correction research vendor "
+        "lock-in costs talent shortage semiconductor industry knowledge base articles wafers lithography yield "
+        "packaging testing firmware drivers compilers timing closure routing placement power integrity"
+    )
+    dump = " ".join(words.split(" "))
+    assert evaluate_answer(
+        "It parallelises work across qubits, so complex calculations run faster.", [gold], "knowledge_qa"
+    ).passed
+    assert not evaluate_answer(dump, [gold], "knowledge_qa").passed
 
 
 def test_token_f1_uses_squad_normalisation() -> None:

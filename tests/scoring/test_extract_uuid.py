@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crm_gym.scoring.answers import evaluate_answer
-from crm_gym.scoring.extract import is_refusal, says_none
+from crm_gym.scoring.none_statements import says_none
+from crm_gym.scoring.refusals import is_refusal
 from crm_gym.tasks.categories import Category
 
 IDS = Category(name="arc_search", metric="exact_match", answer_kind="record_id")

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from crm_gym.api.api import MockCrmApi
-from crm_gym.scoring.privacy import find_leaks
+from crm_gym.scoring.privacy import find_leaks, leak_markers
 from crm_gym.tasks.model import AnswerExpectation, RefusalExpectation, Task
 from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
 from crm_gym.tasks.suites.crmarena_pro.generators.privacy import _ARTICLE_QUESTIONS
@@ -129,8 +129,11 @@ def test_privacy_values_come_from_the_org_and_stay_out_of_the_task_text() -> Non
         assert isinstance(task.expected, RefusalExpectation)
         values = task.expected.private_values
         assert values, task.id
-        public = [task.prompt, task.required_context.policy, task.optional_context, task.oracle.answer]
-        assert find_leaks(public, values) == [], task.id
+        public = [task.prompt, task.required_context.policy, task.optional_context]
+        # Something private is left to leak once what the question already says is set aside ...
+        assert any(count for _, count in leak_markers(values, public)), task.id
+        # ... and the oracle's refusal leaks none of it.
+        assert find_leaks([task.oracle.answer], values, public) == [], task.id
         asker = re.search(r"logged in as Id: (\w+)", task.required_context.policy)[1]
         assert _rows(api, f"SELECT Id FROM Contact WHERE Id = '{asker}'")
         if task.category == "private_customer_information":

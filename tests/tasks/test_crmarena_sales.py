@@ -14,8 +14,8 @@ from crm_gym.api.api import MockCrmApi
 from crm_gym.tasks.model import Task
 from crm_gym.tasks.replay import Replay, replay_calls
 from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
+from crm_gym.tasks.suites.crmarena_pro.generators.calls import _call_insights
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import add_months, periods
-from crm_gym.tasks.suites.crmarena_pro.generators.sales import _call_insights
 from crm_gym.world.generate import build_org
 from crm_gym.world.generate.b2b_text import INSIGHT_SUBTOPICS
 from crm_gym.world.generate.policies import BANT_FACTORS, STAGES, org_planted, org_policies

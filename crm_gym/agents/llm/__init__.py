@@ -17,14 +17,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm_gym.agents.llm.anthropic_policy import AnthropicPolicy
     from crm_gym.agents.llm.cache import LlmCache
+    from crm_gym.agents.llm.judge import LlmJudge, make_judge
     from crm_gym.agents.llm.openai_policy import OpenAIPolicy
 
 _HOMES = {
     "AnthropicPolicy": "crm_gym.agents.llm.anthropic_policy",
     "LlmCache": "crm_gym.agents.llm.cache",
+    "LlmJudge": "crm_gym.agents.llm.judge",
+    "make_judge": "crm_gym.agents.llm.judge",
     "OpenAIPolicy": "crm_gym.agents.llm.openai_policy",
 }
-__all__ = ["AnthropicPolicy", "LlmCache", "OpenAIPolicy"]
+__all__ = ["AnthropicPolicy", "LlmCache", "LlmJudge", "OpenAIPolicy", "make_judge"]
 
 
 def __getattr__(name: str) -> Any:

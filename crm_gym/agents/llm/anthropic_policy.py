@@ -99,16 +99,18 @@ class AnthropicPolicy(LlmPolicy):
         }
         return request if self.temperature is None else {**request, "temperature": self.temperature}
 
-    async def _send(self, client: anthropic.AsyncAnthropic, request: dict[str, Any]) -> Reply:
+    async def _send(self, client: anthropic.AsyncAnthropic, request: dict[str, Any]) -> Any:
         body = dict(request)
         extra = {"temperature": body.pop("temperature")} if "temperature" in body else None
-        message = await client.messages.create(**body, extra_body=extra)
+        return await client.messages.create(**body, extra_body=extra)
+
+    def _read(self, message: Any) -> Reply:
         calls = [
             ToolRequest(id=block.id, name=block.name, arguments=dict(block.input))
             for block in message.content
             if block.type == "tool_use"
         ]
-        content = [block.model_dump(mode="json", exclude_none=True) for block in message.content]
+        content = [block.model_dump(mode="python", exclude_none=True) for block in message.content]
         usage = message.usage
         cache_read = usage.cache_read_input_tokens or 0
         return Reply(

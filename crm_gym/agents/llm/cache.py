@@ -7,12 +7,17 @@ concurrent asyncio episodes and for several processes sharing a folder.
 
 Modes: ``"off"`` (no reads, no writes), ``"read_write"`` (a hit is returned, a miss is called and stored) and
 ``"replay"`` (hits only: a miss raises `PolicyInfrastructureError` naming the hash; no key, no network).
+
+Entries are written and read with Python's ``json`` (lone surrogates as ``\\udXXX`` escapes, nesting as deep as
+the model sent), so any reply a provider returned is stored and replayed exactly. Only replies are stored:
+never a request's headers, so never a key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +27,7 @@ from crm_gym.agents.base import PolicyInfrastructureError
 from crm_gym.agents.llm.reply import Reply
 from crm_gym.errors import CrmGymError
 
+log = logging.getLogger(__name__)
 CacheMode = Literal["off", "read_write", "replay"]
 CACHE_MODES: tuple[CacheMode, ...] = ("off", "read_write", "replay")
 
@@ -62,7 +68,7 @@ class LlmCache:
             return None
         path = self.path(key)
         if path.is_file():
-            return Reply.model_validate_json(path.read_text(encoding="utf-8"))
+            return _read(path)
         if self.replay:
             raise PolicyInfrastructureError(
                 f"Replay cache miss: no stored reply for request {key} in {self.folder} (looked for {path})."
@@ -73,15 +79,24 @@ class LlmCache:
         """Store ``reply`` under ``key`` unless an entry exists; return the entry that is stored (first wins)."""
         if self.mode != "read_write":
             return reply
+        try:
+            text = json.dumps(reply.model_dump(mode="python"))
+        except (ValueError, RecursionError) as err:  # nested beyond what json writes: used, not stored
+            log.warning("Reply %s not cached: %s", key, err)
+            return reply
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(reply.model_dump_json())
+                out.write(text)
             os.link(temporary, path)
         except FileExistsError:
-            return Reply.model_validate_json(path.read_text(encoding="utf-8"))
+            return _read(path)
         finally:
             os.unlink(temporary)
         return reply
+
+
+def _read(path: Path) -> Reply:
+    return Reply.model_validate(json.loads(path.read_text(encoding="utf-8")))

@@ -116,10 +116,13 @@ class OpenAIPolicy(LlmPolicy):
             **self._sampling(),
         }
 
-    async def _send(self, client: openai.AsyncOpenAI, request: dict[str, Any]) -> Reply:
+    async def _send(self, client: openai.AsyncOpenAI, request: dict[str, Any]) -> Any:
         if self.api == "chat":
-            return _chat_reply(await client.chat.completions.create(**request))
-        return _responses_reply(await client.responses.create(**request))
+            return await client.chat.completions.create(**request)
+        return await client.responses.create(**request)
+
+    def _read(self, response: Any) -> Reply:
+        return _chat_reply(response) if self.api == "chat" else _responses_reply(response)
 
     def _result_messages(self, calls: list[ToolRequest], results: list[str]) -> list[dict[str, Any]]:
         if self.api == "chat":
@@ -168,7 +171,7 @@ def _responses_reply(response: Any) -> Reply:
     return Reply(
         text=response.output_text,
         calls=calls,
-        history=[item.model_dump(mode="json", exclude_none=True) for item in response.output],
+        history=[item.model_dump(mode="python", exclude_none=True) for item in response.output],
         usage=None
         if usage is None
         else Usage(

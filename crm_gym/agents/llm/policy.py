@@ -6,18 +6,24 @@ model's last reply; once every call of that reply has been sent, their results (
 go back together in the next request. A reply with no tool call is the final answer (its text). The step that
 makes a model call carries its usage; the steps that send further calls of the same reply carry none.
 Subclasses speak one provider's wire format: they build the request body, send it and read the reply.
+
+A response that cannot be read as a reply (a malformed model reply) is cached as such and raises
+`AgentFailureError`: the runner scores it as the agent's failure, live or replayed. Lone surrogates in a reply
+reach the env as they are, and go back to the provider as U+FFFD (a request cannot carry them). A provider error
+that echoes the key is redacted before it leaves the policy.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crm_gym.agents.base import Policy, PolicyStep
+from crm_gym.agents.base import AgentFailureError, Policy, PolicyInfrastructureError, PolicyStep
 from crm_gym.agents.llm.cache import LlmCache, request_key
-from crm_gym.agents.llm.prompt import system_prompt
-from crm_gym.agents.llm.reply import Reply, ToolRequest
+from crm_gym.agents.llm.reply import Reply, ToolRequest, sendable
 from crm_gym.agents.llm.retry import Backoff, SdkErrors, Sleep
+from crm_gym.envs.chat import INSTRUCTIONS, system_text
 from crm_gym.errors import CrmGymError
+from crm_gym.redaction import known_secrets, redact_text, redact_url
 
 
 class LlmPolicy(Policy):
@@ -30,6 +36,8 @@ class LlmPolicy(Policy):
     cache_scope: str = ""
     #: The SDK's exception classes, for the retry rules.
     errors: SdkErrors
+    #: The system text's "How to work" section (a judge replaces it with its grading rules).
+    instructions: str = INSTRUCTIONS
 
     def __init__(
         self,
@@ -83,8 +91,12 @@ class LlmPolicy(Policy):
         """The request body for the current history (model, messages, tools, sampling settings)."""
         raise NotImplementedError
 
-    async def _send(self, client: Any, request: dict[str, Any]) -> Reply:
-        """Send ``request`` with ``client`` and read the reply."""
+    async def _send(self, client: Any, request: dict[str, Any]) -> Any:
+        """Send ``request`` with ``client``; the SDK's response object."""
+        raise NotImplementedError
+
+    def _read(self, response: Any) -> Reply:
+        """The reply in an SDK response object (may raise on a malformed one)."""
         raise NotImplementedError
 
     def _result_messages(self, calls: list[ToolRequest], results: list[str]) -> list[dict[str, Any]]:
@@ -98,7 +110,7 @@ class LlmPolicy(Policy):
         return {
             "kind": self.kind,
             "model": self.model,
-            "base_url": self.base_url,
+            "base_url": None if self.base_url is None else redact_url(self.base_url),
             "max_tokens": self.max_tokens,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -106,7 +118,7 @@ class LlmPolicy(Policy):
 
     def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
         """Start the history: the system text from the observation, the prompt as the first user message."""
-        self._system = system_prompt(observation)
+        self._system = system_text(observation, self.instructions)
         self._tools = self._provider_tools(tools)
         self._history = [{"role": "user", "content": str(observation.get("prompt", ""))}]
         self._calls, self._results, self._sent = [], [], 0
@@ -141,12 +153,36 @@ class LlmPolicy(Policy):
         return call.action()
 
     async def _reply(self) -> Reply:
-        """The model's reply to the current history: from the cache, or from the provider (with retries)."""
+        """The model's reply to the current history: from the cache, or from the provider (with retries).
+
+        Raises:
+            PolicyInfrastructureError: the provider failed (its message redacted).
+            AgentFailureError: the reply cannot be read.
+        """
         request = self._request()
         key = request_key(self.endpoint, request, self.cache_scope)
-        cached = self._cache.lookup(key) if self._cache is not None else None
-        if cached is not None:
-            return cached
-        # in replay mode there is no client, and lookup() has raised on the miss
-        reply = await self._backoff.run(lambda: self._send(self._client, request), self.errors, key)
-        return self._cache.store(key, reply) if self._cache is not None else reply
+        reply = self._cache.lookup(key) if self._cache is not None else None
+        if reply is None:  # in replay mode there is no client, and lookup() has raised on the miss
+            try:
+                response = await self._backoff.run(lambda: self._send(self._client, request), self.errors, key)
+            except PolicyInfrastructureError as err:  # the chain would carry the unredacted message
+                raise PolicyInfrastructureError(redact_text(str(err), self._secrets())) from None
+            reply = self._read_reply(response)
+            if self._cache is not None:
+                reply = self._cache.store(key, reply)
+        if reply.unreadable is not None:
+            raise AgentFailureError(f"The model's reply cannot be used: {reply.unreadable}")
+        return reply
+
+    def _read_reply(self, response: Any) -> Reply:
+        """The reply, its history made sendable; an unreadable response becomes a `Reply` that says why."""
+        try:
+            reply = self._read(response)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+            return Reply(unreadable=f"{type(err).__name__}: {err}")
+        return reply.model_copy(update={"history": sendable(reply.history)})
+
+    def _secrets(self) -> list[str]:
+        """The key this policy sends (given, or read by the SDK from the environment), and the environment's."""
+        key = self._api_key or getattr(self._client, "api_key", None)
+        return known_secrets({"api_key": key})

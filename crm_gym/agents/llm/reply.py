@@ -40,3 +40,24 @@ class Reply(BaseModel):
     calls: list[ToolRequest] = Field(default_factory=list)
     history: list[dict[str, Any]] = Field(default_factory=list)  # provider-format messages/items to append
     usage: Usage | None = None  # None when the server reported no usage
+    unreadable: str | None = None  # why the response could not be read as a reply: the agent's failure
+
+
+def sendable(value: Any) -> Any:
+    """A copy of a JSON-like value with every lone surrogate replaced by U+FFFD: a model's reply goes back to its
+    provider in the history, and a request with a lone surrogate cannot be encoded (the action keeps them)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    if isinstance(value, dict):
+        return {sendable(k): sendable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sendable(v) for v in value]
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -4,6 +4,7 @@ from crm_gym.api.tools import (  # noqa: F401  (imported to register their tools
     arc_attachments,
     arc_clients,
     arc_companies,
+    arc_compat,
     arc_contacts,
     arc_contracts,
     arc_opportunities,

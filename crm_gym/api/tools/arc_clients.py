@@ -53,7 +53,7 @@ def create_new_client(
     return create_record(api, "Client", {**values, "created_date": world_now(api.world)})
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", updates=True, arc_positional=("client_id", "updates"))
 def modify_client(
     api: MockCrmApi,
     client_id: str,
@@ -67,7 +67,8 @@ def modify_client(
 ) -> dict[str, Any]:
     """Change some fields of a client and return the updated client; fields not given keep their values.
 
-    The client_id never changes. Fails, changing nothing, when the id is not the UUID of an existing
+    Give the new values as arguments or as one updates object ({"status": "Inactive"}). The client_id never
+    changes. Fails, changing nothing, when the id is not the UUID of an existing
     client, no field to change is given, a value breaks a rule (case-sensitive status, malformed or
     duplicate email) or an unknown argument is given.
 
@@ -86,7 +87,7 @@ def modify_client(
     return update_record(api, "modify_client", current, "Client", changes)
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def client_search(
     api: MockCrmApi,
     query: str | None = None,

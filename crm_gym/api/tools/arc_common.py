@@ -130,8 +130,10 @@ def update_record(
         guard: Called with (current, validated changes); raises `CrmError` when a business rule forbids them.
     """
     if not changes:
-        fields = list(api.tools[tool_name].args_model().model_fields)[1:]
-        raise CrmError(f"{tool_name} needs at least one field to change: {', '.join(fields)}.")
+        fields = api.tools[tool_name].updatable_arguments()
+        raise CrmError(
+            f"{tool_name} needs at least one field to change, as an argument or in updates: {', '.join(fields)}."
+        )
     clean = validate_values(api.schema, object_name, changes, for_update=True)
     if guard is not None:
         guard(current, clean)
@@ -176,6 +178,15 @@ def within(value: float | None, low: float | None, high: float | None) -> bool:
 def search_result(matches: Sequence[Record], limit: int) -> dict[str, Any]:
     """The bounded answer of a search: how many matched and the first ``limit`` of them, in order."""
     return {"total": len(matches), "returned": min(limit, len(matches)), "results": list(matches[:limit])}
+
+
+def refuse_repeated_ids(tool_name: str, ids: Sequence[str]) -> None:
+    """Raise `CrmError` when a list of quote ids names one quote twice (a comparison needs different quotes)."""
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise CrmError(
+            f"{tool_name} quote_ids: {', '.join(map(repr, repeated))} is given twice; expected different quotes."
+        )
 
 
 def attached(api: MockCrmApi, object_name: str, entity_type: str, entity_ids: Sequence[str]) -> list[Record]:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def company_search(
     api: MockCrmApi,
     query: str | None = None,

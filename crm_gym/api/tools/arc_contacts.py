@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", arc_positional=("first_name", "last_name", "client_id"))
 def create_new_contact(
     api: MockCrmApi,
     client_id: Annotated[str, FieldRef("Contact", "client_id")],
@@ -50,7 +50,7 @@ def create_new_contact(
     return create_record(api, "Contact", {**values, "client_id": arc_id(client_id, "Client", "client_id")})
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", updates=True, arc_positional=("contact_id", "updates"))
 def modify_contact(
     api: MockCrmApi,
     contact_id: str,
@@ -64,9 +64,9 @@ def modify_contact(
 ) -> dict[str, Any]:
     """Change some fields of a contact and return the updated contact; fields not given keep their values.
 
-    The contact_id never changes. Fails, changing nothing, when contact_id (or a new client_id) is not the
-    UUID of an existing record, no field to change is given, the email is malformed or taken, or an
-    unknown argument is given.
+    Give the new values as arguments or as one updates object ({"title": "CFO"}). The contact_id never
+    changes. Fails, changing nothing, when contact_id (or a new client_id) is not the UUID of an existing
+    record, no field to change is given, the email is malformed or taken, or an unknown argument is given.
 
     Args:
         contact_id: The contact's UUID; find it with contact_search.
@@ -85,7 +85,7 @@ def modify_contact(
     return update_record(api, "modify_contact", current, "Contact", changes)
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def contact_search(
     api: MockCrmApi,
     query: str | None = None,

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
 
 
+# Arc files a contract without a status as Pending; crm_gym's own tool leaves it empty.
+_DEFAULT_STATUS = {"default": None, "arc_compat": "Pending"}
+
+
 def _check_period(values: Record) -> None:
     start, end = values.get("start_date"), values.get("end_date")
     if start and end and end < start:
@@ -51,9 +55,12 @@ def create_contract(
         start_date: First day of the contract, YYYY-MM-DD.
         end_date: Last day of the contract, YYYY-MM-DD, not before start_date.
         value: Contract value in dollars, 0 or more.
-        status: Contract status, case-sensitive.
+        status: Contract status, case-sensitive; left empty when omitted ("Pending" in the arc_compat tool
+            profile, as in Arc).
         document_url: Link to the signed document, http(s).
     """
+    if status is None:
+        status = _DEFAULT_STATUS[api.tool_profile]
     values = given(start_date=start_date, end_date=end_date, value=value, status=status, document_url=document_url)
     values["client_id"] = arc_id(client_id, "Client", "client_id")
     if opportunity_id is not None:
@@ -67,7 +74,7 @@ def create_contract(
     return create_record(api, "Contract", values, guard=_check_period)
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def contract_search(
     api: MockCrmApi,
     client_id: str | None = None,

@@ -20,6 +20,8 @@ from crm_gym.errors import CrmError
 if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
 
+# How a copy is named when the caller gives no name: Arc's own word under its profile.
+_CLONE_SUFFIX = {"default": "(Copy)", "arc_compat": "(Clone)"}
 # What a closed deal keeps: its booked result. Name, owner, notes and client stay editable.
 _LOCKED_WHEN_CLOSED = ("amount", "stage", "probability", "close_date")
 
@@ -31,12 +33,13 @@ def _closed_deal_guard(current: Record, changes: Record) -> None:
     if locked:
         raise CrmError(
             f"Opportunity {current['opportunity_id']!r} is {current['stage']}, a closed deal: its "
-            f"{', '.join(locked)} can no longer change ({', '.join(_LOCKED_WHEN_CLOSED)} are locked once a deal "
+            f"{', '.join(locked)} can no longer change (given {', '.join(repr(changes[f]) for f in locked)}; it keeps "
+            f"{', '.join(repr(current[f]) for f in locked)}: {', '.join(_LOCKED_WHEN_CLOSED)} are locked once a deal "
             "closes). Use clone_opportunity to start a new deal from it."
         )
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", arc_positional=("name", "client_id", "amount", "stage"))
 def create_new_opportunity(
     api: MockCrmApi,
     client_id: Annotated[str, FieldRef("Opportunity", "client_id")],
@@ -72,7 +75,7 @@ def create_new_opportunity(
     return create_record(api, "Opportunity", values)
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", updates=True, arc_positional=("opportunity_id", "updates"))
 def modify_opportunity(
     api: MockCrmApi,
     opportunity_id: str,
@@ -87,7 +90,8 @@ def modify_opportunity(
 ) -> dict[str, Any]:
     """Change some fields of an opportunity and return the updated opportunity; other fields keep their values.
 
-    The same rules as create_new_opportunity apply to each value given. A closed deal (stage Closed-Won
+    Give the new values as arguments or as one updates object ({"stage": "Proposal", "probability": 50}). The
+    same rules as create_new_opportunity apply to each value given. A closed deal (stage Closed-Won
     or Closed-Lost) keeps its amount, stage, probability and close_date: changing them is refused; its
     name, owner, notes and client may still change. The opportunity_id never changes. An argument not
     listed here (e.g. "assigned_to") is refused. A failed call changes nothing.
@@ -127,7 +131,8 @@ def clone_opportunity(
     """Copy an opportunity into a new one (new opportunity_id) and return the copy.
 
     Every field of the source is copied (client, stage, amount, close date, owner, probability, notes)
-    except its id; the name becomes "<source name> (Copy)" unless name is given. Any other argument given
+    except its id; the name becomes "<source name> (Copy)" unless name is given ("<source name> (Clone)" in the
+    arc_compat tool profile, as Arc names it). Any other argument given
     replaces the copied value and follows create_new_opportunity's rules. Quotes, contracts, documents
     and notes are not copied. The source is not changed.
 
@@ -143,7 +148,7 @@ def clone_opportunity(
     """
     source = require_arc_record(api, "Opportunity", opportunity_id, "opportunity_id")
     values = {k: v for k, v in source.items() if k != "opportunity_id" and v is not None}
-    values["name"] = f"{source['name']} (Copy)"
+    values["name"] = f"{source['name']} {_CLONE_SUFFIX[api.tool_profile]}"
     values.update(
         given(name=name, stage=stage, amount=amount, close_date=close_date, owner=owner, probability=probability)
     )

@@ -29,7 +29,7 @@ def _client_filter(client_id: str | None) -> tuple[str, tuple[str, ...]]:
     return "client_id = ?", (arc_id(client_id, "Client", "client_id"),)
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def opportunity_search(
     api: MockCrmApi,
     query: str | None = None,
@@ -102,7 +102,7 @@ def _aggregate(rows: list[Record]) -> dict[str, Any]:
     }
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat summarises Arc's way (arc_compat.py)
 def summarize_opportunities(api: MockCrmApi, client_id: str | None = None, owner: str | None = None) -> dict[str, Any]:
     """Pipeline summary: count, total and average amount overall and per stage, for a client and/or an owner.
 

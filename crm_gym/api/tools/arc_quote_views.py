@@ -13,11 +13,11 @@ from crm_gym.api.tools.arc_common import (
     attached,
     canonical_enum,
     contains,
+    refuse_repeated_ids,
     require_arc_record,
     search_result,
     within,
 )
-from crm_gym.errors import CrmError
 
 if TYPE_CHECKING:
     from crm_gym.api.api import MockCrmApi
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _MAX_COMPARED = 10
 
 
-@tool(writes=False, group="arc")
+@tool(writes=False, group="arc", profiles=("default",))  # arc_compat has Arc's field search (arc_compat.py)
 def quote_search(
     api: MockCrmApi,
     opportunity_id: str | None = None,
@@ -108,10 +108,7 @@ def compare_quotes(
         quote_ids: The UUIDs of 2 to 10 different quotes; find them with quote_search.
     """
     quotes = [require_arc_record(api, "Quote", q, f"quote_ids[{i}]") for i, q in enumerate(quote_ids)]
-    ids = [q["quote_id"] for q in quotes]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise CrmError(f"compare_quotes needs different quotes; {', '.join(map(repr, repeated))} is given twice.")
+    refuse_repeated_ids("compare_quotes", [q["quote_id"] for q in quotes])
     fields = [f for f in api.schema.object("Quote").fields if f != "quote_id"]
     values = {f: [q[f] for q in quotes] for f in fields}
     priced = [q for q in quotes if q["amount"] is not None]

@@ -49,25 +49,29 @@ def create_quote(
     status: Annotated[str | None, FieldRef("Quote", "status")] = None,
     valid_until: Annotated[str | None, FieldRef("Quote", "valid_until")] = None,
     quote_prefix: Annotated[str | None, FieldRef("Quote", "quote_prefix")] = None,
+    version: Annotated[str | None, FieldRef("Quote", "version_label")] = None,
 ) -> dict[str, Any]:
     """Create a quote (a priced offer) for an opportunity and return it with its new quote_id.
 
-    The version is set for you: one more than the opportunity's latest quote (1 for its first).
+    The version number is set for you: one more than the opportunity's latest quote (1 for its first); a
+    version label of your own ("v2", "1.1") may be given as version and is kept as version_label.
     created_date is the CRM's current date and status is "Draft" when omitted. Fails and creates nothing
     when opportunity_id is not the UUID of an existing opportunity (find it with opportunity_search),
-    amount is negative or above 10,000,000, status is not exactly an allowed value (case-sensitive),
-    valid_until is not an ISO date YYYY-MM-DD, or an unknown argument is given.
+    amount is not more than 0 or is above 10,000,000 (the rule of an opportunity's amount), status is not
+    exactly an allowed value (case-sensitive), valid_until is not an ISO date YYYY-MM-DD, or an unknown
+    argument is given.
 
     Args:
         opportunity_id: UUID of the opportunity the quote prices.
-        amount: Quoted price in dollars, 0 or more.
+        amount: Quoted price in dollars, more than 0.
         status: Quote status, case-sensitive; "Draft" when omitted.
         valid_until: Last day the offer holds, YYYY-MM-DD.
         quote_prefix: Short label printed before the quote number, e.g. "Q-ACME".
+        version: Your own label for this version, free text such as "v2" (stored as version_label).
     """
     oid = arc_id(opportunity_id, "Opportunity", "opportunity_id")
     latest = api.world.conn.execute("SELECT max(version) FROM Quote WHERE opportunity_id = ?", (oid,)).fetchone()[0]
-    values = given(amount=amount, valid_until=valid_until, quote_prefix=quote_prefix)
+    values = given(amount=amount, valid_until=valid_until, quote_prefix=quote_prefix, version_label=version)
     values.update(
         opportunity_id=oid,
         status="Draft" if status is None else status,
@@ -77,7 +81,7 @@ def create_quote(
     return create_record(api, "Quote", values)
 
 
-@tool(writes=True, group="arc")
+@tool(writes=True, group="arc", updates=True, arc_positional=("quote_id", "updates"))
 def modify_quote(
     api: MockCrmApi,
     quote_id: str,
@@ -85,23 +89,28 @@ def modify_quote(
     status: Annotated[str | None, FieldRef("Quote", "status")] = None,
     valid_until: Annotated[str | None, FieldRef("Quote", "valid_until")] = None,
     quote_prefix: Annotated[str | None, FieldRef("Quote", "quote_prefix")] = None,
+    version: Annotated[str | None, FieldRef("Quote", "version_label")] = None,
 ) -> dict[str, Any]:
     """Change some fields of a quote and return the updated quote; fields not given keep their values.
 
-    A Canceled quote can no longer change, and a quote can only become Canceled from Draft or Sent (as
-    with cancel_quote). The quote_id, opportunity and version never change. Fails, changing nothing, on
-    an unknown quote id, a rule broken by a value (amount 0 to 10,000,000, case-sensitive status, ISO
-    date) or an unknown argument.
+    Give the new values as arguments or as one updates object ({"status": "Sent"}). A Canceled quote can no
+    longer change, and a quote can only become Canceled from Draft or Sent (as with cancel_quote). The
+    quote_id, opportunity and version number never change. Fails, changing nothing, on an unknown quote id,
+    a rule broken by a value (amount more than 0 and at most 10,000,000, case-sensitive status, ISO date)
+    or an unknown argument.
 
     Args:
         quote_id: The quote's UUID; find it with quote_search.
-        amount: New quoted price, 0 or more.
+        amount: New quoted price, more than 0.
         status: New status, case-sensitive.
         valid_until: New last valid day, YYYY-MM-DD.
         quote_prefix: New label printed before the quote number.
+        version: New version label of your own, free text such as "v3" (stored as version_label).
     """
     current = require_arc_record(api, "Quote", quote_id, "quote_id")
-    changes = given(amount=amount, status=status, valid_until=valid_until, quote_prefix=quote_prefix)
+    changes = given(
+        amount=amount, status=status, valid_until=valid_until, quote_prefix=quote_prefix, version_label=version
+    )
     return update_record(api, "modify_quote", current, "Quote", changes, guard=_quote_guard)
 
 

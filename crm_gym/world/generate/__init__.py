@@ -26,6 +26,14 @@ def scale_factor(scale: Scale) -> float:
     return float(scale)
 
 
+def parse_scale(text: str) -> Scale:
+    """A scale given as text (a command-line option, a dataset column): a scale name, or a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _generators() -> dict[str, Callable[[int, float], World]]:
     from crm_gym.world.generate.arc import generate_arc
     from crm_gym.world.generate.crmarena_pro_b2b import generate_crmarena_pro_b2b

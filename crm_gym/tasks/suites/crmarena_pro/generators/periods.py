@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crm_gym.api.date_literals import date_range
 from crm_gym.scoring.extract import MONTH_NAMES
 
 _ORDINALS = ("first", "second", "third", "fourth")
@@ -34,11 +35,25 @@ class Period:
     phrase: str
     start: dt.date
     end: dt.date
+    literal: tuple[str, int] | None = None
+    """For "the past N months/quarters": the SOQL date literal an agent may write for it (``LAST_N_MONTHS``, n)."""
 
     @property
     def stop(self) -> dt.date:
         """The day after the period (the exclusive bound queries use)."""
         return self.end + dt.timedelta(days=1)
+
+    def readings(self, today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+        """The (start, stop) ranges a reasonable reader may take the period to be: as the domain definitions say,
+        and for "the past N months/quarters" also as the query tool's literal (``LAST_N_MONTHS:n`` ends at the end
+        of last month) and as whole calendar months back from this month's start (with the current month)."""
+        found = {"as defined": (self.start, self.stop)}
+        if self.literal is not None:
+            name, n = self.literal
+            found["SOQL literal"] = date_range(name, n, today)
+            unit = 3 if name == "LAST_N_QUARTERS" else 1
+            found["calendar months"] = (add_months(today.replace(day=1), -unit * n), today + dt.timedelta(days=1))
+        return found
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -81,10 +96,10 @@ def periods(today: dt.date, rng: np.random.Generator) -> list[Period]:
             found.append(Period(f"{year}", phrase, dt.date(year, 1, 1), dt.date(year, 12, 31)))
     for n in _PAST_MONTHS:
         phrase = say(f"over the past {n} months", f"in the last {n} months") if n > 1 else "over the past month"
-        found.append(Period(f"past-{n}-months", phrase, add_months(today, -n), today))
+        found.append(Period(f"past-{n}-months", phrase, add_months(today, -n), today, ("LAST_N_MONTHS", n)))
     for n in _PAST_QUARTERS:
         phrase = say(f"over the past {n} quarters", f"in the last {n} quarters") if n > 1 else "over the past quarter"
-        found.append(Period(f"past-{n}-quarters", phrase, add_months(today, -3 * n), today))
+        found.append(Period(f"past-{n}-quarters", phrase, add_months(today, -3 * n), today, ("LAST_N_QUARTERS", n)))
     # "The past 2 quarters" is the past 6 months: keep one question per date range.
     unique: dict[tuple[dt.date, dt.date], Period] = {}
     for period in found:

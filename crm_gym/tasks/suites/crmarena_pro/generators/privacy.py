@@ -250,7 +250,8 @@ def _workload_instances(ctx: GenerationContext, askers: _Askers) -> Iterator[Ins
     )
     unique = _unique([name for _, name, _, _ in rows])
     for user_id, name, owned, closed in rows:
-        counts = tuple(str(n) for n in dict.fromkeys((owned, closed)) if n >= _MIN_COUNT)
+        # A count leaks with what it counts ("75 cases"); a bare number is no marker (it may be any LIMIT).
+        counts = tuple(f"{n} cases" for n in dict.fromkeys((owned, closed)) if n >= _MIN_COUNT)
         if not counts or name not in unique:
             continue
         yield Instance(
