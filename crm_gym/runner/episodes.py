@@ -23,7 +23,7 @@ from typing import Any
 from crm_gym.agents.base import AgentFailureError, Policy, PolicyStep
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.envs.crm_arena import CrmArenaEnv
-from crm_gym.errors import CrmGymError
+from crm_gym.errors import CrmGymError, WallClockBackstopError
 from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.storable import storable_action, storable_text
@@ -133,6 +133,7 @@ async def _play(
 
     Raises:
         AgentFailureError: the policy's, or the env raised on the agent's action (that step is recorded).
+        WallClockBackstopError: a call outran the wall-clock backstop (an infrastructure failure).
     """
     env = _env_of(slot)
     tools = await slot.call(env.tool_specs, "openai_chat")
@@ -142,6 +143,8 @@ async def _play(
         action, cut = storable_action(decision.action)
         try:
             observation, reward, terminated, truncated, info = await slot.call(_step, env, decision)
+        except WallClockBackstopError:  # the machine, not the agent: the budget should have stopped the call
+            raise
         except Exception as err:  # the env promises not to raise on an action: this one made it
             problem = storable_text(f"The env raised {_describe(err)} on the agent's action.")
             steps.append(StepRecord(action=action, tool_error=problem, usage=decision.usage, cut=cut))
