@@ -3,8 +3,8 @@
 A question ranks the keys of a `Metric` (agents or states) over a period, best or worst first, within a `Scope`:
 everyone, or a population described by a territory, an account or a rep it names (`scopes`). Some metrics may also
 be limited to a product line, named by what its products are. The gold is computed from the metric's per-key
-figures, read with one reference query per date range and kept per world, so each reading of the question is cheap
-to recompute:
+figures, read with one reference query per date range and kept while the category is built, so each reading of
+the question is cheap to recompute:
 
 - the period as the domain definitions say, as the query tool's ``LAST_N_*`` literal, as whole calendar months
   (`Period.readings`), and without its first or its last day (a time zone, an exclusive bound);
@@ -33,7 +33,6 @@ from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal, tod
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
 from crm_gym.tasks.suites.crmarena_pro.generators.scopes import SCOPED_KINDS, Entity, OrgScopes, Scope
 from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_LINES
-from crm_gym.world.world import World
 
 _DAY = dt.timedelta(days=1)
 # Readings of a period beyond its definition: the tool's literal and calendar months (`Period.readings`), and the
@@ -113,14 +112,17 @@ class Metric:
 
 # -- figures and golds --------------------------------------------------------------------------------------------
 
-_FIGURES: weakref.WeakKeyDictionary[World, dict[tuple[Any, ...], dict[str, Figure]]] = weakref.WeakKeyDictionary()
+# Per generation context (one category's build over one org), so a world changed later is never read stale.
+_FIGURES: weakref.WeakKeyDictionary[GenerationContext, dict[tuple[Any, ...], dict[str, Figure]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def figures(
     ctx: GenerationContext, metric: Metric, start: dt.date, stop: dt.date, family: str | None, variant: str | None
 ) -> dict[str, Figure]:
-    """Every key's figure over ``[start, stop)`` (cached per world: readings recompute them often)."""
-    cache = _FIGURES.setdefault(ctx.world, {})
+    """Every key's figure over ``[start, stop)`` (cached: readings recompute them often)."""
+    cache = _FIGURES.setdefault(ctx, {})
     key = (metric.name, start, stop, family, variant)
     if key not in cache:
         sql = metric.query(start, stop, family=family, population=None, lowest=False, variant=variant)
@@ -258,7 +260,7 @@ class Plan:
     metrics: Mapping[str, Metric]
     directions: Mapping[str, tuple[bool, ...]]
     policy: Callable[[Metric], str]
-    scoped: float = 0.45
+    scoped: float = 0.55
     product_line: float = 0.0
 
 

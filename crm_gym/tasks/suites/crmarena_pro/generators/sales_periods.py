@@ -10,9 +10,10 @@
 - ``best_region_identification``: the state with the quickest average case closing or the highest sales, optionally
   of one product line.
 
-About half the questions compare a described population rather than everyone: the reps (or states) of a territory
-named by its name (the Great Lakes and the Great Plains, the Southwest and the Southeast...) or of the territory a
-named account belongs to (accounts share surnames: Martin Industries, Martin Technologies).
+More than half the questions compare a described population rather than everyone (`scopes`): the reps (or states)
+of a territory named by its name (the Great Lakes and the Great Plains, the Southwest and the Southeast...), of the
+territory a named account belongs to (accounts share surnames: Martin Industries, Martin Technologies), or of a
+named rep's territory (reps share first names).
 """
 
 from __future__ import annotations
