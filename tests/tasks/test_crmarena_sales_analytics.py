@@ -153,6 +153,31 @@ def test_rules_the_issue_found_ambiguous_are_stated(test_split) -> None:  # noqa
     assert "exactly that name" in policies["named_entity_disambiguation"]
 
 
+def test_the_stated_tie_break_decides_some_conversion_questions(world, test_split) -> None:  # noqa: ANN001
+    decided = 0
+    for task in _of(test_split, "conversion_rate_comprehension"):
+        start, end, population = task.metadata["start"], task.metadata["end"], task.metadata["population"]
+        stop = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
+        if task.metadata["metric"] == "lead-conversion":
+            sql = (
+                "SELECT OwnerId, SUM(IsConverted = 1 AND ConvertedDate >= ?1 AND ConvertedDate < ?2), COUNT(*) "
+                "FROM Lead WHERE CreatedDate >= ?1 AND CreatedDate < ?2 GROUP BY OwnerId"
+            )
+        else:
+            sql = (
+                "SELECT o.OwnerId, SUM(q.Status = 'Accepted'), COUNT(*) FROM Quote q JOIN Opportunity o "
+                "ON o.Id = q.OpportunityId WHERE q.CreatedDate >= ?1 AND q.CreatedDate < ?2 GROUP BY o.OwnerId"
+            )
+        rates = {
+            owner: hits / n
+            for owner, hits, n in world.conn.execute(sql, (start, stop))
+            if population is None or owner in population
+        }
+        extreme = (min if task.metadata["lowest"] else max)(rates.values(), default=None)
+        decided += sum(rate == extreme for rate in rates.values()) > 1
+    assert decided >= 5, decided
+
+
 def test_period_phrasings_name_the_same_range() -> None:
     today = dt.date(2024, 11, 1)
     found = {p.key: p for p in periods(today, np.random.default_rng(0))}

@@ -7,7 +7,7 @@ declared as readings, and a question is kept only when they all give its gold: t
 days either way), draft orders may count as purchases, and "I purchased" may mean the contact's whole account.
 
 The answer is None only for a checkable near miss: the contact asks for one edition of a near-duplicate product by
-its exact name and bought the other edition that very day.
+its exact name and bought the other edition that very day (and never the one they name).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ CATEGORY = "named_entity_disambiguation"
 _MAX_DAYS = 365
 # A loose reader takes "12 days ago" to mean any day this close to it.
 _SLACK_DAYS = 3
+# A None question's contact never bought the edition they name, in the whole of the org's history.
+_HISTORY_DAYS = 3 * 366
 # Share of questions kept whose answer needs no telling apart (the contact bought one product that day, and nothing
 # else the description fits on other days).
 _PLAIN_SHARE = 0.35
@@ -188,6 +190,8 @@ def _instances(ctx: GenerationContext) -> Iterator[Instance]:
                 continue  # another product fits too, or the sibling was bought that day as well
             if expected and not _look_alikes(ctx, metadata) and ctx.rng.random() > _PLAIN_SHARE:
                 continue
+            if not expected and _fitting(ctx, metadata, whole_account=False, drafts=True, slack=_HISTORY_DAYS)[0]:
+                continue  # the contact did buy the edition they name, another day: they may misremember the day
             near_miss = None if expected else f"the contact bought the {names[product]} on {day}, not the {value}"
             yield _instance(ctx, metadata, answers, near_miss)
 

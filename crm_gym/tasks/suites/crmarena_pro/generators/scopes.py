@@ -111,11 +111,17 @@ class OrgScopes:
         for territory, user in ctx.sql("SELECT Territory2Id, UserId FROM UserTerritory2Association ORDER BY Id"):
             members.setdefault(territory, []).append(user)
             territory_of.setdefault(user, []).append(territory)
+        # Only territories that cover states and have reps, and accounts in a covered state: records that look
+        # like them but belong nowhere (an org's context rot adds such) are never a question's population.
         self.territories = {
-            row[0]: Scope("territory", territory=tuple(row), members=tuple(sorted(members.get(row[0], ()))))
-            for row in ctx.sql("SELECT Id, Name, Description FROM Territory2 ORDER BY Id")
+            row[0]: Scope("territory", territory=tuple(row), members=tuple(sorted(members[row[0]])))
+            for row in ctx.sql("SELECT Id, Name, Description FROM Territory2 WHERE Description IS NOT NULL ORDER BY Id")
+            if row[0] in members
         }
-        self.accounts = [tuple(r) for r in ctx.sql("SELECT Id, Name, BillingState FROM Account ORDER BY Id")]
+        covered = {state for t in self.territories.values() for state in t.states}
+        self.accounts = [
+            tuple(r) for r in ctx.sql("SELECT Id, Name, BillingState FROM Account ORDER BY Id") if r[2] in covered
+        ]
         users = ctx.sql("SELECT Id, FirstName, LastName FROM User ORDER BY Id")
         full_names = [(first, last) for _, first, last in users]
         self.reps = [
