@@ -177,7 +177,7 @@ _AGENT_POPULATIONS = {
         "{possessive} team",
         "{rep} and the other reps of that territory",
         "the members of {possessive} territory team",
-        "the reps who share a territory with {rep}, {rep} included",
+        "the people on {possessive} team",
     ),
 }
 
@@ -258,7 +258,7 @@ declare_readings("sales_amount_understanding", _SALES_PLAN.metrics)
 @category_generator("sales_amount_understanding")
 def sales_amount_understanding(ctx: GenerationContext) -> list[Instance]:
     """The agent with the highest or lowest sales amount of contracts signed in a period, among a population."""
-    return balanced(ctx, ranking_instances(ctx, _SALES_PLAN, _SALES_WORDING))
+    return balanced(ctx, ranking_instances(ctx, _SALES_PLAN, _SALES_WORDING), share=0.1)
 
 
 # -- conversion rates ---------------------------------------------------------------------------------------------
@@ -351,7 +351,7 @@ declare_readings("conversion_rate_comprehension", _CONVERSION_PLAN.metrics)
 @category_generator("conversion_rate_comprehension")
 def conversion_rate_comprehension(ctx: GenerationContext) -> list[Instance]:
     """The agent with the best or worst lead conversion or quote acceptance rate in a period, among a population."""
-    return balanced(ctx, ranking_instances(ctx, _CONVERSION_PLAN, _CONVERSION_WORDING))
+    return balanced(ctx, ranking_instances(ctx, _CONVERSION_PLAN, _CONVERSION_WORDING), share=0.1)
 
 
 # -- sales cycle ------------------------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ declare_readings("sales_cycle_understanding", _CYCLE_PLAN.metrics)
 @category_generator("sales_cycle_understanding")
 def sales_cycle_understanding(ctx: GenerationContext) -> list[Instance]:
     """The agent with the shortest or longest average sales cycle of deals signed in a period, among a population."""
-    return balanced(ctx, ranking_instances(ctx, _CYCLE_PLAN, _CYCLE_WORDING))
+    return balanced(ctx, ranking_instances(ctx, _CYCLE_PLAN, _CYCLE_WORDING), share=0.1)
 
 
 # -- best region -------------------------------------------------------------------------------------------------
@@ -592,7 +592,8 @@ _REGION_PLAN = Plan(
     metrics={"closing": _CLOSING, "state-sales": _STATE_SALES},
     directions={"closing": (True,), "state-sales": (False,)},
     policy=lambda metric: _REGION_POLICY[metric.name],
-    product_line=0.4,
+    scoped=0.8,
+    product_line=0.45,
 )
 declare_readings("best_region_identification", _REGION_PLAN.metrics)
 
@@ -600,4 +601,4 @@ declare_readings("best_region_identification", _REGION_PLAN.metrics)
 @category_generator("best_region_identification")
 def best_region_identification(ctx: GenerationContext) -> list[Instance]:
     """The state with the quickest average case closing or the highest sales in a period, among a population."""
-    return balanced(ctx, ranking_instances(ctx, _REGION_PLAN, _REGION_WORDING), share=0.06)
+    return balanced(ctx, ranking_instances(ctx, _REGION_PLAN, _REGION_WORDING), share=0.05)
