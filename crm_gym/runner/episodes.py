@@ -29,6 +29,7 @@ from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.storable import storable_action, storable_text
 from crm_gym.scoring import GRADER_VERSION
 from crm_gym.tasks.model import Task
+from crm_gym.tasks.suites import SUITES, suite_version
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ async def run_episode(
         "category": task.category,
         "seed": seed,
         "max_steps": env.max_steps,
+        "suite_version": version_of(task.suite),
     }
     steps: list[StepRecord] = []
     policy: Policy | None = None
@@ -203,10 +205,16 @@ def lost_episode(
         category=task.category,
         seed=seed,
         max_steps=max_steps,
+        suite_version=version_of(task.suite),
         policy={},
         status="infra_error",
         error=error,
     )
+
+
+def version_of(suite: str) -> int | None:
+    """The version of a built-in suite, None for tasks of no built-in suite."""
+    return suite_version(suite) if suite in SUITES else None
 
 
 def _infra_error(

@@ -71,6 +71,7 @@ class EpisodeResult(BaseModel):
     score: dict[str, Any] | None = None  # total and the 7 dimensions (ScoreResult as JSON)
     measures: dict[str, Any] | None = None
     episode_return: float = 0.0
+    suite_version: int | None = None  # the version of the suite the task came from (None: an explicit task list)
     grader_version: str | None = None  # the answer grader that gave the verdict (None: before grader version 2)
     wall_seconds: float = 0.0  # timing only: excluded when runs are compared for determinism
 

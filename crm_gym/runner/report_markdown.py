@@ -128,8 +128,12 @@ def _headline(stats: RunStats) -> str:
         ],
         ["wall time, all episodes", f"{usage.wall_seconds:.1f} s"],
     ]
+    versions = ", ".join(
+        f"{name(suite)} v{version}" for suite, version in stats.suite_versions.items() if version is not None
+    )
     return (
         _group_table(rows, "suite")
+        + (f"\n\nSuite versions: {versions}." if versions else "")
         + "\n\nMeans per scored episode (tokens are the provider's usage, or emitted characters / 4 without it):\n\n"
         + _table(["measure", "mean"], usage_rows, "lr")
     )

@@ -128,6 +128,7 @@ class RunStats(BaseModel):
     infra_failures: list[FailedEpisode]
     agent_failures: list[FailedEpisode]  # status agent_error: scored as failures, listed for their errors
     policies: list[dict[str, Any]]  # every distinct policy config, in first-seen order of the sorted records
+    suite_versions: dict[str, int | None] = {}  # suite -> the one version its episodes come from
 
 
 def wilson_interval(passed: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
@@ -242,6 +243,14 @@ def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
     repeated = [a.key.text() for a, b in zip(ordered, ordered[1:], strict=False) if _sort_key(a) == _sort_key(b)]
     if repeated:
         raise CrmGymError(f"Episode {repeated[0]} appears more than once; each key must be reported once.")
+    versions = _split(ordered, lambda e: e.suite)
+    for suite, rows in versions.items():
+        seen = sorted({e.suite_version for e in rows}, key=str)
+        if len(seen) > 1:
+            raise CrmGymError(
+                f"The run mixes versions {', '.join(str(v) for v in seen)} of suite {suite!r}: scores of different "
+                "task sets cannot be pooled. Report each version's run on its own."
+            )
     by_suite = _split(ordered, lambda e: e.suite)
     categories = {
         suite: sorted(
@@ -269,6 +278,7 @@ def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
         infra_failures=[_failed(e) for e in ordered if not e.scored],
         agent_failures=[_failed(e) for e in ordered if e.status == "agent_error"],
         policies=policies,
+        suite_versions={suite: rows[0].suite_version for suite, rows in versions.items()},
     )
 
 

@@ -6,8 +6,10 @@ process and kept.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
+from crm_gym.config import data_dir
 from crm_gym.errors import UnknownTaskError
 from crm_gym.tasks.model import Task
 
@@ -20,6 +22,20 @@ SUITES: dict[str, str] = {
 def list_suites() -> list[str]:
     """Names of the built-in suites."""
     return sorted(SUITES)
+
+
+@cache
+def suite_version(name: str) -> int:
+    """The suite's version (``data/suites/<name>/manifest.json``): bumped whenever its tasks change, recorded with
+    every episode, so a report never mixes two versions of a suite.
+
+    Raises:
+        UnknownTaskError: the suite does not exist.
+    """
+    if name not in SUITES:
+        raise UnknownTaskError(f"Unknown suite {name!r}. Suites: {', '.join(list_suites())}.")
+    manifest = json.loads((data_dir() / "suites" / name / "manifest.json").read_text(encoding="utf-8"))
+    return int(manifest["version"])
 
 
 @cache

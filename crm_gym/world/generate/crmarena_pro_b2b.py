@@ -27,6 +27,7 @@ from faker import Faker
 
 from crm_gym.world.ddl import META_TABLE
 from crm_gym.world.generate import b2b_text as text
+from crm_gym.world.generate.b2b_deals import DealPlants
 from crm_gym.world.generate.policies import (
     BANT_FACTORS,
     STAGES,
@@ -92,7 +93,7 @@ def _ascii(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower()) or "x"
 
 
-class _B2bOrg:
+class _B2bOrg(DealPlants):
     """Builds the rows of every object in memory, then loads them into a `World` in dependency order."""
 
     def __init__(self, seed: int, factor: float) -> None:
@@ -1285,6 +1286,7 @@ class _B2bOrg:
         self.chats_and_emails()
         self.activities()
         self.calls()
+        self.plant_deals()
         planted = PlantedFacts(
             **self.planted,
             near_duplicate_products=self.near_duplicates,
