@@ -16,7 +16,8 @@ from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import periods
 from crm_gym.tasks.suites.crmarena_pro.generators.service import TIE, months, unique_top, variants, weeks, where
 from crm_gym.world.generate import build_org
-from crm_gym.world.generate.policies import org_policies
+from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_LINES
+from crm_gym.world.generate.policies import org_planted, org_policies
 from crm_gym.world.world import World
 
 SERVICE = (
@@ -209,18 +210,23 @@ def test_policy_violation_golds_match_the_chats() -> None:
         assert broken == ([_gold(task)] if _gold(task) else []), (task.id, body)
 
 
-def test_named_entity_golds_match_the_accounts_orders() -> None:
+def test_named_entity_golds_match_the_contacts_orders_of_that_day() -> None:
     world = _world()
     products = {p["Id"]: p for p in world.rows("Product2")}
+    phrase = {line.name: line.phrase for line in PRODUCT_LINES}
+    siblings = {a: b for pair in org_planted(world).near_duplicate_products for a, b in (pair, pair[::-1])}
     for task in [t for t in TASKS if t.category == "named_entity_disambiguation"]:
-        contact = world.get("Contact", task.required_context.record_id)
+        contact, by, value = task.required_context.record_id, task.metadata["by"], task.metadata["value"]
         orders = world.rows(
-            "Order", "AccountId = ? AND EffectiveDate = ?", (contact["AccountId"], task.metadata["date"])
+            "Order",
+            "BillToContactId = ? AND EffectiveDate = ? AND Status = 'Activated'",
+            (contact, task.metadata["date"]),
         )
         bought = {i["Product2Id"] for o in orders for i in world.rows("OrderItem", "OrderId = ?", (o["Id"],))}
-        # A loose description is a product type or a shared name: either way the product's description has it.
-        fitting = {p for p in bought if task.metadata["description"] in products[p]["Description"]}
+        # A product is named by its exact name or described by its line (family).
+        fitting = {p for p in bought if products[p]["Name" if by == "name" else "Family"] == value}
         assert fitting == ({_gold(task)} if _gold(task) else set()), task.id
-        if _gold(task):
-            assert any(o["BillToContactId"] == contact["Id"] for o in orders)
-            assert task.metadata["description"] in task.prompt
+        assert (value if by == "name" else phrase[value]) in task.prompt, task.id
+        if not _gold(task):  # the near miss: the other edition of the product, bought that very day
+            (asked,) = [p for p, product in products.items() if product["Name"] == value]
+            assert siblings[asked] in bought and products[siblings[asked]]["Name"] in task.metadata["near_miss"]
