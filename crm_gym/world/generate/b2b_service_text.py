@@ -326,15 +326,19 @@ def issue_details(r: random.Random, issue: str, k: int) -> list[str]:
     return [spin(r, t) for t in r.sample(pool, min(k, len(pool)))]
 
 
-def case_text(r: random.Random, issue: str, product: str, product_words: str | None = None) -> tuple[str, str]:
+def case_text(
+    r: random.Random, issue: str, product: str, product_words: str | None = None, issue_in_subject: bool = True
+) -> tuple[str, str]:
     """Subject and description of a case about one issue with one product.
 
     ``product_words`` names the product in the description (e.g. "storage array") when the customer does not give
-    its name; the subject then names it the same way.
+    its name; the subject then names it the same way. Without ``issue_in_subject`` the subject too tells the issue
+    by its symptom only.
     """
     named = product_words or product
     short = symptom(r, issue)
-    subject = pick(r, _SUBJECTS, issue=issue, issue_lower=issue.lower(), product=named, symptom=short)
+    subjects = _SUBJECTS if issue_in_subject else tuple(s for s in _SUBJECTS if "{issue" not in s)
+    subject = pick(r, subjects, issue=issue, issue_lower=issue.lower(), product=named, symptom=short)
     parts = [pick(r, _CONTEXTS, product=named, purpose=spin(r, r.choice(_PURPOSES))), symptom(r, issue, long=True)]
     parts += issue_details(r, issue, r.randint(0, 2))
     parts.append(pick(r, _ASKS))

@@ -546,8 +546,8 @@ class _B2bOrg:
         """The service rules added after the first three, with their articles (ids after every other article)."""
         r = self.text_rng("service-rules", "limits")
         limits = {
-            "replacement_warranty": r.choice((90, 180, 365)),
-            "shipping_fee_waiver": r.choice((10_000, 15_000, 25_000)),
+            "replacement_warranty": r.choice((30, 45, 60)),
+            "shipping_fee_waiver": r.choice((15_000, 20_000, 25_000)),
             "update_promise": r.choice((24, 48, 72)),
             "password_request": 0,
             "remote_session_consent": 0,
@@ -1164,11 +1164,22 @@ class _B2bOrg:
         r = self.text_rng("chat-plan", case)
         if r.random() < 0.15:
             return None
-        rule = r.choice(self.policy.service_rules[3:])
         intent, coin = r.random() < 0.55, r.random() < 0.5
+        total = self.order_totals[self.case_info[case]["order"]]
+        # A rule judged on the purchase's age or the order's total can only be broken where the figures allow it.
+        breakable = {
+            "replacement_warranty": lambda limit: age > limit,
+            "shipping_fee_waiver": lambda limit: total < limit,
+        }
+        rules = [
+            rule
+            for rule in self.policy.service_rules[3:]
+            if not intent or breakable.get(rule.kind, bool)(rule.limit or 1)
+        ]
+        rule = r.choice(rules)
         situation = service_text.ChatSituation(rule.kind, rule.limit, act=intent or coin, age_days=age)
         if rule.kind == "shipping_fee_waiver":
-            return dataclasses.replace(situation, amount=self.order_totals[self.case_info[case]["order"]])
+            return dataclasses.replace(situation, amount=total)
         if rule.kind == "update_promise":
             sooner = [h for h in (1, 2, 4, 8, 12) if h < rule.limit]
             hours = r.choice(sooner) if intent else r.choice((rule.limit, rule.limit, 2 * rule.limit))
@@ -1371,7 +1382,7 @@ class _B2bOrg:
             created = dt.datetime.fromisoformat(lead["CreatedDate"].rstrip("Z"))
             n_calls = 1 if self.r.random() < 0.7 else 2
             plan = self.text_rng("bant", lead["Id"])
-            qualifies = j % 8 == 0  # some leads qualify in any org, however small
+            qualifies = j % 16 == 0  # some leads qualify in any org, however small
             title = self._planned_title(plan, lead["Title"], qualifies)
             for k in range(n_calls):
                 facts = self._drawn_bant(j, lead, title)

@@ -35,14 +35,14 @@ _BANT_BOOK = PhraseBook(
         ),
         "which-factors": (
             "{opener}[Which|What] BANT [factors|criteria] does {lead} [fail|miss|fall short on] [in|according to|going "
-            "by] [its|their] [latest|most recent] [call|conversation]? {fmt}",
+            "by] [their|the] [latest|most recent] [call|conversation]? {fmt}",
             "{opener}[Which|What] of Budget, Authority, Need and Timeline [does|do] {lead} [not meet|miss] on the "
             "[latest|most recent|last] call? {fmt}",
         ),
         "pipeline-review": (
             "{opener}[I'm reviewing|I'm going through|I'm cleaning up] [our|my] [lead list|pipeline|open leads]"
             "[ before the review| this week|]. [Does|Would] {lead} qualify [under BANT|against our BANT guide] "
-            "[after|given|based on] [the last call|its most recent call]? {fmt}",
+            "[after|given|based on] [the last call|the most recent call]? {fmt}",
         ),
         "manager-asks": (
             "{opener}[My manager|The sales director|Our team lead] [wants to know|asked] whether {lead} [can be|should "
@@ -54,7 +54,7 @@ _BANT_BOOK = PhraseBook(
             "[, judging by the last call|, based on the most recent call| after the latest call]? {fmt}",
         ),
         "bant-check": (
-            "{opener}[Run|Do] a BANT check on {lead} [using|against] [its|their|the] [latest|most recent] call"
+            "{opener}[Run|Do] a BANT check on {lead} [using|against] [their|the] [latest|most recent] call"
             "[ transcript|] and tell me [what fails|which factors fail|the result]. {fmt}",
         ),
         "terse": (
@@ -68,7 +68,7 @@ _BANT_BOOK = PhraseBook(
         ),
         "list-failures": (
             "{opener}[List|Give me|Name] the BANT [factors|criteria] {lead} [doesn't meet|fails|misses] [according "
-            "to|in|on] [its|their] [latest|most recent] call. {fmt}",
+            "to|in|on] [their|the] [latest|most recent] call. {fmt}",
         ),
     }
 )

@@ -127,7 +127,8 @@ def _routing_instances(ctx: GenerationContext) -> Iterator[Instance]:
                 account, account_name = buyers[product][int(ctx.rng.integers(len(buyers[product])))]
                 who, lookup = _sender(ctx, account, account_name, family)
                 sender = f"- From: {who}\n"
-            subject, description = case_text(words, issue_name, product_name, _PHRASE[family] if described else None)
+            kind = _PHRASE[family] if described else None
+            subject, description = case_text(words, issue_name, product_name, kind, issue_in_subject=False)
             prompt = ask(ctx, _ROUTING_BOOK, fmt=ctx.choice(_ROUTING_FORMATS))
             yield Instance(
                 key=f"{product}:{issue}",
