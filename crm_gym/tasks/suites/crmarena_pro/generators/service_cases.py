@@ -268,6 +268,7 @@ def policy_violation_identification(ctx: GenerationContext) -> Iterator[Instance
     rules = {r.article_id: r for r in ctx.policies.service_rules}
     described = _case_descriptions(ctx)
     articles = ctx.query_call(_SERVICE_ARTICLES)
+    mailed = {case for (case,) in ctx.sql("SELECT DISTINCT ParentId FROM EmailMessage WHERE ParentId IS NOT NULL")}
     for case, chat in sorted(ctx.planted.chats.items()):
         rule = rules[chat.article_id]
         by_description = case in described and ctx.rng.random() < 0.5
@@ -276,6 +277,12 @@ def policy_violation_identification(ctx: GenerationContext) -> Iterator[Instance
         calls = (
             *((described[case][1],) if by_description else ()),
             ctx.query_call(f"SELECT Body, StartTime FROM LiveChatTranscript WHERE CaseId = '{case}'"),
+            # the case's e-mails are conversations too: nothing is known until they are read
+            *(
+                (ctx.query_call(f"SELECT Subject, TextBody FROM EmailMessage WHERE ParentId = '{case}'"),)
+                if case in mailed
+                else ()
+            ),
             articles,
             *((_order_call(case),) if chat.kind in _ORDER_RULES else ()),
         )
