@@ -203,7 +203,7 @@ def test_best_region_gold_matches_cases_and_orders() -> None:
 def test_sales_insight_gold_follows_the_planted_call_facts() -> None:
     api = _api()
     planted = org_planted(api.world)
-    for task in _sample("sales_insight_mining"):
+    for task in [t for t in _sample("sales_insight_mining", 16) if "ranges" not in t.metadata]:
         opp = task.required_context.record_id
         calls = _rows(
             api, f"SELECT Id FROM VoiceCallTranscript__c WHERE OpportunityId__c = '{opp}' ORDER BY CreatedDate"

@@ -9,6 +9,7 @@ default org's test split.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from itertools import product
 
@@ -19,7 +20,14 @@ from crm_gym.scoring.freetext import fact_book, tokens
 from crm_gym.scoring.suite_stats import prompt_shape, text_repetition
 from crm_gym.tasks.categories import CATEGORIES
 from crm_gym.tasks.model import Task
-from crm_gym.tasks.suites.crmarena_pro.framework import NONE_SHARE, build_suite, gold_cap, split_families
+from crm_gym.tasks.suites.crmarena_pro.framework import (
+    NONE_SHARE,
+    GenerationContext,
+    build_suite,
+    gold_cap,
+    golds_under_readings,
+    split_families,
+)
 from crm_gym.tasks.suites.crmarena_pro.generators import calls, knowledge_qa, service_cases
 from crm_gym.world.generate import b2b_calls, b2b_faq, b2b_service_text, build_org
 from crm_gym.world.generate.compose import spin
@@ -39,7 +47,12 @@ BOOKS = {
     "knowledge_qa": (knowledge_qa._TOPIC_BOOK, knowledge_qa._KIND_BOOK, knowledge_qa._GUIDE_BOOK),
     "lead_qualification": (calls._BANT_BOOK,),
     "policy_violation_identification": (service_cases._VIOLATION_BOOK,),
-    "sales_insight_mining": (calls._SENTIMENT_BOOK, calls._COMPETITOR_BOOK),
+    "sales_insight_mining": (
+        calls._SENTIMENT_BOOK,
+        calls._COMPETITOR_BOOK,
+        calls._PERIOD_COMPETITOR_BOOK,
+        calls._PERIOD_SUBTOPIC_BOOK,
+    ),
 }
 # Text columns: the only ones rewording may change.
 TEXT_COLUMNS = {
@@ -195,7 +208,8 @@ def test_about_half_the_records_are_named_by_what_they_are(test_split: list[Task
         ("policy_violation_identification", "described"),
         ("case_routing", "described"),
     ):
-        share = sum(bool(t.metadata[flag]) for t in _of(test_split, category)) / 100
+        about_a_record = [t for t in _of(test_split, category) if flag in t.metadata]  # not periods
+        share = sum(t.metadata[flag] for t in about_a_record) / len(about_a_record)
         assert 0.25 <= share <= 0.75, (category, share)
 
 
@@ -204,3 +218,41 @@ def test_a_routed_case_tells_its_issue_by_symptoms_only(test_split: list[Task], 
     for task in _of(test_split, "case_routing"):
         subject = task.prompt.split("- Subject: ")[1].split("\n")[0]
         assert not any(issue.lower() in subject.lower() for issue in issues), subject
+
+
+def test_every_gold_is_the_same_under_every_declared_reading(test_split: list[Task], default_org: World) -> None:
+    periods_asked = 0
+    for category in MINE:
+        ctx = GenerationContext(default_org, category, 0, "test")
+        for task in _of(test_split, category):
+            readings = golds_under_readings(ctx, task.metadata)
+            assert all(gold == task.expected.answers for gold in readings.values()), (task.id, readings)
+            periods_asked += "ranges" in task.metadata
+    assert periods_asked  # the sales insight questions over a period, whose readings differ
+
+
+def test_a_period_question_is_answered_by_a_recount_of_its_sales_calls(
+    test_split: list[Task], default_org: World
+) -> None:
+    planted = org_planted(default_org)
+    for task in [t for t in _of(test_split, "sales_insight_mining") if "ranges" in t.metadata]:
+        start, stop = task.metadata["ranges"]["as defined"]
+        rows = default_org.conn.execute(
+            'SELECT "Id" FROM "VoiceCallTranscript__c" WHERE "OpportunityId__c" IS NOT NULL '
+            'AND "CreatedDate" >= ? AND "CreatedDate" < ?',
+            (start, stop),
+        ).fetchall()
+        facts = [planted.calls[transcript] for (transcript,) in rows]
+        question = task.metadata["question"]
+        if question == "competitor":
+            counts = Counter(f.competitor for f in facts if f.competitor)
+        else:
+            counts = Counter(t for f in facts for t, positive in f.subtopics if positive == (question == "positive"))
+        (top, n), (_, runner_up) = counts.most_common(2)
+        assert n > runner_up and task.expected.answers == (top,), task.id
+        pages = [re.search(r"LIMIT (\d+) OFFSET (\d+)", c.args["sql"]).groups() for c in task.oracle.calls]
+        offset = 0
+        for limit, start_at in pages:  # the oracle reads every call of the period, page after page
+            assert int(start_at) == offset, task.id
+            offset += int(limit)
+        assert offset == len(rows), task.id

@@ -85,11 +85,11 @@ def _months(r: random.Random, months: int) -> str:
 _BUDGET_QUESTIONS = (
     "[What|Which] budget [are you working with|do you have in mind|have you set aside][ for this| for the project|]?",
     "[Have you|Has your team] [set aside|allocated|approved] [a budget|funds|money] for [this|a project like this]?",
-    "[How much|What] [are you able|can you|do you plan] to [spend|invest] [on this|here|this year]?",
-    "[Where|How] [does|do] [budget|funding] [stand|look] [for this|on your side|at the moment]?",
+    "How much [are you able to|can you|do you plan to] [spend|invest] [on this|here|this year]?",
+    "[Where does|How does] [the budget|funding] [stand|look] [for this|on your side|at the moment]?",
 )
 _BUDGET_AMOUNT = (
-    "[We've|We have] [set aside|earmarked|allocated|budgeted] {amount} for [this|this project|a tool like this]"
+    "[We've|We have] [set aside|earmarked|allocated|budgeted] {amount} for [the project|a tool like this|this purchase]"
     "[ this year| this fiscal year|].",
     "[Finance|Our CFO|Our finance team|The board] [approved|signed off on|released] {amount} for "
     "[this|this initiative|the project][ last month| in the spring|].",
@@ -109,8 +109,7 @@ _BUDGET_NONE = (
 _AUTHORITY_QUESTIONS = (
     "Who [would|will] [approve|sign off on] [a purchase|this|the contract] [like this|on your side|in the end]?",
     "[Are you|Would you be] the [one|person] who [signs off|makes the final call|approves the spend][ on this| here|]?",
-    "[What does|How does] [the approval process|sign-off|decision making] [look|work] [on your side|at {company}|"
-    "for you]?",
+    "How does [the approval process|sign-off|decision making] work [on your side|at {company}|for you]?",
 )
 _AUTHORITY_YES = (
     "[As|Being the] {title}[,|] I [sign off on|approve|make the call on|own the decision on] "
@@ -125,7 +124,7 @@ _AUTHORITY_NO = (
     "[spend|purchase|contract][ like this| of this size|].",
     "I'll [have to|need to] [take this to|run this by|get approval from] [our|my] {approver}"
     "[ before we commit| before anything is signed|].",
-    "[Purchases like this|Anything this size|Spend at this level] [go|goes] through [our|my] {approver}; I "
+    "[Purchases like this go|Anything this size goes|Spend at this level goes] through [our|my] {approver}; I "
     "[can only recommend|just make the recommendation|gather the options].",
     "[I can't|I don't] [approve|sign] this myself[ as {title}|]; [the final say is|sign-off sits] with "
     "[our|my] {approver}.",
@@ -165,26 +164,26 @@ _TIMELINE_WITHIN = (
 # Only for a timeline beyond the article's limit: "not for another N months" bounds it from below.
 _TIMELINE_LATER = (
     "[We won't|We don't expect to] [be ready to buy|make a decision|sign anything] for [another|at least] {span}.",
-    "[Nothing will happen|We can't move] [before|for] {span}[ at the earliest| from now|]; [budget cycles|our "
-    "planning] [won't allow it|runs that way].",
+    "[Nothing will happen|We can't move] [before|for] {span}[ at the earliest| from now|]; "
+    "[budget cycles won't allow it|our planning runs that way].",
 )
 
 _COMPETITOR_LINES = (
     "[Just so you know|For transparency|Full disclosure], we're also [talking to|looking at|getting a quote from] "
     "{competitor}.",
-    "{competitor} [pitched us|came in|gave us a demo] [last week|recently|a few days ago][, so we're comparing| for "
-    "what it's worth|].",
+    "{competitor} [pitched us|came in|gave us a demo] [last week|recently|a few days ago][, so we're comparing|, "
+    "for what it's worth|].",
     "We're [weighing|comparing] [you|your offer] [against|with] {competitor}[ before we decide| this month|].",
 )
 _ACKNOWLEDGEMENTS = (
-    "[Got it|Understood|Makes sense|Okay|Noted|Fair enough|Good to know|Right], [thanks|thank you|appreciate that|"
-    "that helps][ for [sharing|explaining|clarifying] that|].",
+    "[Got it|Understood|Makes sense|Okay|Noted|Fair enough|Good to know|Right], [[thanks|thank you] for [sharing|"
+    "explaining|clarifying] that|[thanks|thank you]|I appreciate that|that helps][ a lot|].",
 )
 _BANT_OPENINGS = (
     "[Hi|Hello|Good morning|Good afternoon|Hey] {lead_first}, [this is|it's] {agent_first}[ from| with| on] "
-    "[the sales team|sales|our sales group|the accounts team][ here|] [—|, and] [is now still a good time|do you have "
-    "a few minutes|thanks for making time today|I appreciate you taking the call|thanks for picking up|did I catch "
-    "you at a good moment][?|.]",
+    "[the sales team|sales|our sales group|the accounts team][ here|] [—|, and] [is now still a good time?|do you "
+    "have a few minutes?|thanks for making time today.|I appreciate you taking the call.|thanks for picking up.|did "
+    "I catch you at a good moment?]",
 )
 _BANT_GREETING_REPLIES = (
     "[Sure|Yes|Of course|Sure thing|Happy to], [I have|I've got] [a few minutes|about fifteen minutes|some time|"
@@ -277,8 +276,8 @@ SUBTOPICS: dict[str, SubtopicWords] = {
         (
             "[Did we|Do you feel we] [capture|understand|get] the [problems|challenges|pain points] your team "
             "[deals with|faces|described][ every day| day to day|]?",
-            "[Let's revisit|Going back to|Can we talk about] the business [problems|challenges] you [shared|described|"
-            "walked us through][ last time| in the workshop|].",
+            "[Let's revisit|I'd like to revisit|Let's go back to] the business [problems|challenges] you "
+            "[shared|described|walked us through][ last time| in the workshop|].",
         ),
         (
             "[You|Your team] [really|clearly] [understood|got|captured] the [problems|challenges] we [face|deal with]"
@@ -298,14 +297,14 @@ SUBTOPICS: dict[str, SubtopicWords] = {
         (
             "[How did|How does] [the pricing|the price|our quote|the cost] [land|sit|look] [with your team|on your "
             "side|for you]?",
-            "[Let's talk|Can we talk|I'd like to hear your view] about [pricing|price|cost|the numbers][ for a "
+            "[Let's talk|I'd like to talk|I'd like your view] about [pricing|price|cost|the numbers][ for a "
             "minute| now|].",
         ),
         (
             "[The pricing|The price|Your quote] [is fair|looks reasonable|is competitive] [compared with|next to|"
             "against] [what else we've seen|the other quotes|the market].",
-            "[Cost-wise|Price-wise|On price], [you're|this is] [in a good place|right where we hoped|very "
-            "competitive][ for us|].",
+            "[Cost-wise|Price-wise|On price], [you're|this is] [in a good place|right where we hoped it would be|very "
+            "competitive].",
         ),
         (
             "[Frankly|Honestly|To be blunt], the [price|quote|cost] is [well above|higher than|more than] what "
@@ -319,7 +318,7 @@ SUBTOPICS: dict[str, SubtopicWords] = {
         (
             "[How do you feel about|What's your take on|Any concerns about] the [rollout plan|implementation plan|"
             "onboarding and support][ we proposed| we shared|]?",
-            "[Let's go over|Can we look at] how [the rollout|implementation|onboarding] and [support|our support "
+            "[Let's go over|I'd like to look at] how [the rollout|implementation|onboarding] and [support|our support "
             "team] would work[ for you| on your side|].",
         ),
         (
@@ -360,10 +359,10 @@ SUBTOPICS: dict[str, SubtopicWords] = {
         (
             "[Does|How does] the [proposed timeline|delivery schedule|plan for next steps] [work for you|fit your "
             "plans|look to you]?",
-            "[Let's agree on|Can we talk about] [next steps|the timeline|the schedule][ from here| for delivery|].",
+            "[Let's agree on|I'd like to settle] [next steps|the timeline|the schedule][ from here| for delivery|].",
         ),
         (
-            "The [proposed timeline|schedule|delivery plan] [works well|fits|suits us] [for us|with our plans|nicely].",
+            "The [proposed timeline|schedule|delivery plan] [works well for us|fits our plans|suits us nicely].",
             "[Next steps|The next steps] [are clear|make sense]; [we can|let's] [start|move] [on that schedule|as "
             "planned].",
         ),
@@ -420,18 +419,18 @@ SUBTOPICS: dict[str, SubtopicWords] = {
         (
             "[How do you see|What do you think of] [our roadmap|the platform scaling|growth on the platform] "
             "[as you add sites|over the next few years|as you grow]?",
-            "[Let's talk about|Can we cover] [the roadmap|scalability|how this grows with you][ for a moment|].",
+            "[Let's talk about|I'd like to cover] [the roadmap|scalability|how this grows with you][ for a moment|].",
         ),
         (
-            "[The roadmap|Your roadmap] [looks strong|is encouraging], and [it should scale|scaling] [with us|to "
-            "our growth] [without trouble|comfortably].",
+            "[The roadmap|Your roadmap] [looks strong|is encouraging], and it should scale [with us|to our "
+            "growth] [without trouble|comfortably].",
             "[We like|I'm impressed by] [where the product is heading|the roadmap]; [it will grow with us|scaling "
             "to more sites looks easy].",
         ),
         (
             "[We doubt|I'm not convinced] it will [scale|grow] [with us|to our size|as we add sites]; the "
             "[roadmap|future plans] [look thin|feel vague].",
-            "[The roadmap|Your future plans] [worry|concern] us; [we'll outgrow it|it won't keep up with our growth]"
+            "[The roadmap|Your future plans] [worries|concerns] us; [we'll outgrow it|it won't keep up with our growth]"
             "[ quickly| in a year|].",
         ),
     ),

@@ -24,7 +24,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (
             "The [installer|setup wizard|installation] [fails|stops|aborts] [halfway through|before it finishes|at "
             "the same step] [on every machine we try|each time we run it|on our servers].",
-            "We [still can't|have not been able to] [install|set up|get] it [on our environment|on any of our "
+            "We [still can't|have not been able to] [install|set up|deploy] it [on our environment|on any of our "
             "servers|in our data centre][ despite following the guide|, whatever we try|].",
         ),
     ),
@@ -37,8 +37,8 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "The [firmware|software] update [hangs|stops part-way|fails] [at the same percentage|halfway|every "
             "time we start it], [and the unit|leaving the unit|after which the unit] [won't boot|is unusable|is "
             "stuck in recovery mode].",
-            "[Every attempt to|Each time we try to] [update the firmware|apply the new firmware|upgrade it] "
-            "[fails|aborts] [before it completes|part-way through][ and leaves it unusable|].",
+            "[Every attempt to update the firmware|Each firmware update we try|Every upgrade attempt] [fails|aborts] "
+            "[before it completes|part-way through][ and leaves the unit unusable|].",
         ),
     ),
     "Slow Performance": (
@@ -81,7 +81,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "Data Sync Failure": (
         (
-            "data [doesn't sync|stopped syncing|is out of sync] between our [sites|devices|cloud account]",
+            "data [doesn't sync|stopped syncing|is out of sync] between our [sites|devices|offices and the cloud]",
             "changes made at one site [never show up|don't appear] at the others",
         ),
         (
@@ -99,7 +99,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (
             "[The unit|The hardware|It] [runs|gets] [hot to the touch|far hotter than normal|dangerously hot] "
             "and [throttles|slows to a crawl|shuts itself down] [under load|after an hour|during busy periods].",
-            "[Temperature readings|Its temperature] [climb|keep climbing] [past the safe limit|into the red] "
+            "[Temperature readings climb|Its temperature keeps climbing] [past the safe limit|into the red] "
             "[until it shuts down|before it switches itself off|within an hour of starting].",
         ),
     ),
@@ -142,7 +142,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Login Problems": (
         (
             "[users|our staff] [can't sign in|are logged out every few minutes]",
-            "[nobody|half the team] [can log in|gets past the sign-in page]",
+            "[nobody|only half the team] [can log in|gets past the sign-in page]",
         ),
         (
             "[Users|Our staff|Several colleagues] [cannot sign in|are logged out every few minutes|get bounced "
@@ -193,7 +193,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "it forgets its configuration [after a power cut|whenever it restarts]",
         ),
         (
-            "[Our settings|The configuration|Everything we configured] [is wiped|resets to factory defaults|"
+            "[Our settings are wiped|The configuration resets to factory defaults|Everything we configured "
             "disappears] [after every restart|after a reboot|after a power cut][ and we have to redo it|].",
             "[It|The unit] [forgets|loses] its configuration [each time it restarts|whenever power is lost|after "
             "a routine reboot][, costing us hours of setup|].",
@@ -238,7 +238,7 @@ ISSUE_SYMPTOMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Documentation Gap": (
         (
             "the documentation doesn't explain [a feature we need|how to configure it|the setting we need]",
-            "[the manual|the docs] [are silent on|never cover] what we need",
+            "[the manual is silent on|the docs never cover] what we need",
         ),
         (
             "The [documentation|manual|online help] [does not explain|never covers|is silent on] how to "
@@ -442,12 +442,12 @@ _IDENTITY_ASK = (
     "on record]?"
 )
 _SECURITY_QUESTION = (
-    "[Before I share any details|For your security|First], [please answer|could you answer] your account's security "
-    "question?"
+    "[Before I share any details|For your security|First], [could you|can you|would you] answer your account's "
+    "security question?"
 )
 _SECURITY_ANSWER = "[Sure|Of course], [the answer is|it's] [Maple Street|Hawthorne|Lisbon|Bluebird|Riverside]."
 _FEE_ASK = (
-    "[We need|Can we get] the [parts|accessories|extra units] we ordered [fast|urgently|by tomorrow]; [can you "
+    "[We need|We're waiting on] the [parts|accessories|extra units] we ordered [fast|urgently|by tomorrow]; [can you "
     "waive|could you drop|is there any way to skip] the expedited shipping fee?"
 )
 _LOCKED_OUT = (
@@ -552,7 +552,7 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("customer", _LOCKED_OUT),
         (
             "agent",
-            "[Could you|Can you|Please] [share|send me|tell me] your password so I can [check|test|look at] the "
+            "[Could you|Can you|Would you] [share|send me|tell me] your password so I can [check|test|look at] the "
             "account[ myself| from here|]?",
         ),
         ("customer", "[Okay|Alright|Sure], I'll [send it|type it] [now|in the next message]."),
@@ -658,8 +658,8 @@ _SIGN_OFFS = ("[Regards|Best|Thanks|Kind regards|Many thanks],",)
 _REPLIES = (
     "[Thank you|Thanks|Many thanks] for [reporting|letting us know about|flagging] the [{issue}|problem|issue] "
     "[on|with] your {product}; {status}.",
-    "[We're sorry|We apologise|Sorry] [for the trouble|that the {product} is causing problems|for the "
-    "inconvenience][ this has caused|] — {status}.",
+    "[We're sorry|We apologise|Sorry] [for the trouble this has caused|that the {product} is causing problems|for "
+    "the inconvenience] — {status}.",
 )
 _REPLY_STATUS = (
     "[our team is investigating|an engineer is looking into it|we're reviewing the logs now|a specialist has picked "

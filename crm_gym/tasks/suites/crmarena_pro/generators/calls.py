@@ -3,7 +3,9 @@
 - ``lead_qualification``: the BANT factors a lead's latest call fails under the BANT article (None: it qualifies, and
   something came close: a budget or timeline at the article's limit, or an earlier call that failed).
 - ``sales_insight_mining``: the subtopics discussed with negative or positive sentiment in an opportunity's calls, or
-  the competitor named there (free text).
+  the competitor named there; or, over a period, the competitor named in the most sales calls and the subtopic that
+  drew the most negative or positive reactions (free text). A period's gold must be the same however the period is
+  read (`Period.readings`).
 
 What a call states is read from the org's planted facts (`PlantedFacts.calls`), never parsed back from its text:
 the transcripts say each fact in many ways.
@@ -11,15 +13,27 @@ the transcripts say each fact in many ways.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import weakref
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from crm_gym.tasks.model import ToolCall
-from crm_gym.tasks.suites.crmarena_pro.framework import GenerationContext, Instance, PhraseBook, category_generator
-from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal
+from crm_gym.tasks.suites.crmarena_pro.framework import (
+    GenerationContext,
+    Instance,
+    PhraseBook,
+    category_generator,
+    category_readings,
+)
+from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal, today_line
+from crm_gym.tasks.suites.crmarena_pro.generators.periods import periods
 from crm_gym.tasks.suites.crmarena_pro.generators.wording import OPENERS, ask
 from crm_gym.world.generate.b2b_calls import SUBTOPICS
 from crm_gym.world.generate.b2b_text import money
 from crm_gym.world.generate.policies import CallFacts
+from crm_gym.world.world import World
 
 # -- lead qualification ---------------------------------------------------------------------------------------
 
@@ -118,22 +132,23 @@ def _unique_leads(ctx: GenerationContext) -> dict[str, str]:
     return {lead: f"{name} {ctx.choice(('at', 'from', 'of'))} {company}" for lead, name, company in rows}
 
 
-# Candidates kept per gold: the fifteen combinations of failed factors (and None) then share the tasks about evenly,
-# so the most frequent gold of one split is worth little in another.
-_LEADS_PER_GOLD = 7
+def _per_gold(ctx: GenerationContext, instances: Iterator[Instance], most: int) -> list[Instance]:
+    """At most ``most`` candidates per gold (a seeded choice), so the golds share a split's tasks about evenly and
+    the most frequent gold of one split is worth little in another."""
+    by_gold: dict[tuple[str | None, ...], list[Instance]] = {}
+    for instance in instances:
+        by_gold.setdefault(instance.gold_key, []).append(instance)
+    kept = []
+    for group in by_gold.values():
+        kept += [group[int(i)] for i in sorted(ctx.rng.permutation(len(group))[:most])]
+    return sorted(kept, key=lambda i: i.key)
 
 
 @category_generator("lead_qualification")
 def lead_qualification(ctx: GenerationContext) -> list[Instance]:
-    """Leads with a single latest qualification call, about as many per BANT result; the gold is that call's
-    planted result."""
-    by_gold: dict[tuple[str | None, ...], list[Instance]] = {}
-    for instance in _lead_instances(ctx):
-        by_gold.setdefault(instance.answers, []).append(instance)
-    kept = []
-    for group in by_gold.values():
-        kept += [group[int(i)] for i in sorted(ctx.rng.permutation(len(group))[:_LEADS_PER_GOLD])]
-    return sorted(kept, key=lambda i: i.key)
+    """Leads with a single latest qualification call, about as many per BANT result (7 of each of the sixteen);
+    the gold is that call's planted result."""
+    return _per_gold(ctx, _lead_instances(ctx), 7)
 
 
 def _lead_instances(ctx: GenerationContext) -> Iterator[Instance]:
@@ -283,7 +298,13 @@ def _unique_opportunities(ctx: GenerationContext) -> dict[str, str]:
 
 
 @category_generator("sales_insight_mining")
-def sales_insight_mining(ctx: GenerationContext) -> Iterator[Instance]:
+def sales_insight_mining(ctx: GenerationContext) -> list[Instance]:
+    """Per opportunity and per period, at most five candidates per gold (a single subtopic or competitor would
+    otherwise answer a tenth of the tasks)."""
+    return _per_gold(ctx, _insight_instances(ctx), 5)
+
+
+def _insight_instances(ctx: GenerationContext) -> Iterator[Instance]:
     """Per opportunity with calls: its negative and positive subtopics and its competitor, when there are any.
     About half the prompts name the opportunity instead of giving its id."""
     named = _unique_opportunities(ctx)
@@ -329,5 +350,149 @@ def sales_insight_mining(ctx: GenerationContext) -> Iterator[Instance]:
                 ),
                 oracle_answer=answer,
                 record_id=opp_id,
-                metadata={"question": kind, "named": by_name},
+                metadata={"question": kind, "named": by_name, "answers": [answer]},
             )
+    yield from _period_insights(ctx)
+
+
+# -- sales insight mining over a period ----------------------------------------------------------------------------
+
+_PERIOD_POLICY = (
+    "## Sales insight mining\n"
+    "Analyse the voice call transcripts (VoiceCallTranscript__c) of the sales calls on opportunities "
+    "(OpportunityId__c set) held in the period asked about. Count each call once. Name subtopics with one of these "
+    "labels: " + "; ".join(f"{label} ({words.covers})" for label, words in SUBTOPICS.items()) + "."
+)
+_PERIOD_COMPETITOR_BOOK = PhraseBook(
+    {
+        "most-calls": ("{opener}Which competitor came up in the most sales calls {period}?",),
+        "ran-into": (
+            "{opener}[Which rival|Which competitor] did we [run into|hear about] most often in sales calls {period}?",
+        ),
+        "count-up": ("{opener}Counting our sales calls {period}, which competitor was named in the most of them?",),
+        "market-watch": (
+            "{opener}[For our market watch|For the competitive report], which competitor [showed up|was mentioned] in "
+            "the most sales calls {period}?",
+        ),
+    }
+)
+_PERIOD_SUBTOPIC_BOOK = PhraseBook(
+    {
+        "most-reactions": ("{opener}Which subtopic drew the most {mood} reactions across our sales calls {period}?",),
+        "customers-felt": (
+            "{opener}Across our sales calls {period}, [which|what] subtopic did customers react to {moodly} most "
+            "often?",
+        ),
+        "review": (
+            "{opener}[For the sales review|For the quarterly report], name the subtopic with the most {mood} sentiment "
+            "in sales calls {period}.",
+        ),
+        "pattern": (
+            "{opener}[What|Which] subtopic [stands out|comes up most] with {mood} sentiment in sales calls {period}?",
+        ),
+    }
+)
+# A period's calls are read a page at a time, each page within the query tool's output budget.
+_PAGE_BYTES = 48_000
+_MIN_PERIOD_CALLS = 8
+
+
+_SALES_CALLS: weakref.WeakKeyDictionary[World, list[tuple[str, str, str]]] = weakref.WeakKeyDictionary()
+
+
+def _period_calls(ctx: GenerationContext) -> list[tuple[str, str, str]]:
+    """(transcript id, created, body) of every sales call on an opportunity, oldest first (read once per org)."""
+    if ctx.world not in _SALES_CALLS:
+        _SALES_CALLS[ctx.world] = ctx.sql(
+            "SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c WHERE OpportunityId__c IS NOT NULL "
+            "ORDER BY CreatedDate, Id"
+        )
+    return _SALES_CALLS[ctx.world]
+
+
+def _period_gold(ctx: GenerationContext, question: str, start: str, stop: str) -> tuple[str | None, ...]:
+    """The competitor named in the most sales calls in [start, stop), or the subtopic with the most reactions of
+    one sentiment (question "competitor", "negative" or "positive"); None when the top is tied or empty."""
+    counts: Counter[str] = Counter()
+    for transcript, created, _ in _period_calls(ctx):
+        if start <= created[:10] < stop:
+            facts = ctx.planted.calls[transcript]
+            if question == "competitor":
+                counts.update([facts.competitor] if facts.competitor else [])
+            else:
+                counts.update(t for t, positive in facts.subtopics if positive == (question == "positive"))
+    ranked = counts.most_common(2)
+    if not ranked or len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return (None,)
+    return (ranked[0][0],)
+
+
+def _pages(ctx: GenerationContext, start: str, stop: str) -> list[Any]:
+    """The oracle's queries reading a period's sales calls, as few pages as the output budget allows."""
+    rows = [r for r in _period_calls(ctx) if start <= r[1][:10] < stop]
+    where = f"WHERE OpportunityId__c IS NOT NULL AND CreatedDate >= '{start}' AND CreatedDate < '{stop}'"
+    pages, size, first = [], 0, 0
+    for k, row in enumerate(rows):
+        size += len(json.dumps(list(row)))
+        if size > _PAGE_BYTES:
+            pages.append((first, k - first))
+            first, size = k, len(json.dumps(list(row)))
+    pages.append((first, len(rows) - first))
+    return [
+        ctx.query_call(
+            f"SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c {where} ORDER BY CreatedDate, Id "
+            f"LIMIT {n} OFFSET {offset}"
+        )
+        for offset, n in pages
+    ]
+
+
+def _period_insights(ctx: GenerationContext) -> Iterator[Instance]:
+    """Per period with enough sales calls: the competitor named in the most calls and the subtopics that drew the
+    most negative and positive reactions, where that top is the same under every reading of the period."""
+    days = [created[:10] for _, created, _ in _period_calls(ctx)]
+    for period in periods(ctx.today, ctx.rng):
+        ranges = {name: (a.isoformat(), b.isoformat()) for name, (a, b) in period.readings(ctx.today).items()}
+        start, stop = ranges["as defined"]
+        if sum(start <= d < stop for d in days) < _MIN_PERIOD_CALLS:
+            continue
+        for question in ("competitor", "negative", "positive"):
+            golds = {_period_gold(ctx, question, a, b) for a, b in ranges.values()}
+            if len(golds) != 1 or golds == {(None,)}:
+                continue
+            [gold] = golds
+            if question == "competitor":
+                prompt = ask(ctx, _PERIOD_COMPETITOR_BOOK, opener=ctx.choice(OPENERS), period=period.phrase)
+            else:
+                moods = _MOODS[question]
+                prompt = ask(ctx, _PERIOD_SUBTOPIC_BOOK, opener=ctx.choice(OPENERS), period=period.phrase, **moods)
+            yield Instance(
+                key=f"{period.key}:{question}",
+                prompt=prompt.text,
+                phrasing=prompt.family,
+                policy=f"{_PERIOD_POLICY}\n{today_line(ctx)}",
+                answers=gold,
+                calls=tuple(_pages(ctx, start, stop)),
+                oracle_answer=str(gold[0]),
+                metadata={"question": question, "period": period.key, "ranges": ranges},
+            )
+
+
+def _under_reading(name: str) -> Any:
+    """The gold of a sales insight instance when its period is read as ``name`` (others: as the instance says)."""
+
+    def gold(ctx: GenerationContext, metadata: Mapping[str, Any]) -> tuple[str | None, ...]:
+        if "ranges" not in metadata:
+            return tuple(metadata["answers"])
+        start, stop = metadata["ranges"].get(name, metadata["ranges"]["as defined"])
+        return _period_gold(ctx, metadata["question"], start, stop)
+
+    return gold
+
+
+category_readings(
+    "sales_insight_mining",
+    period_as_defined=_under_reading("as defined"),
+    period_as_soql_literal=_under_reading("SOQL literal"),
+    period_in_calendar_months=_under_reading("calendar months"),
+)
