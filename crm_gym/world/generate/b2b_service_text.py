@@ -492,7 +492,11 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "identity_check:act": (
         ("customer", _IDENTITY_ASK),
-        ("agent", "[Sure|Of course|No problem], the number on file is {phone}."),
+        (
+            "agent",
+            "[Sure|Of course|No problem][, one moment|] — the [number|phone number|contact number] [on file|we have on "
+            "record|on the account] is {phone}.",
+        ),
     ),
     "identity_check:verified": (
         ("customer", _IDENTITY_ASK),
@@ -500,7 +504,8 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("customer", _SECURITY_ANSWER),
         (
             "agent",
-            "[Thanks, that matches|That matches our records|Verified, thank you]; the number on file is {phone}.",
+            "[Thanks, that matches|That matches our records|Verified, thank you|Thank you, that's correct]; the "
+            "[number|phone number] [on file|we have on record] is {phone}.",
         ),
     ),
     "identity_check:keep": (
@@ -530,7 +535,11 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "shipping_fee_waiver:act": (
         ("customer", _FEE_ASK),
-        ("agent", "[Done|Sure|Okay], I've waived the expedited shipping fee[ on this one| for you|]."),
+        (
+            "agent",
+            "[Done|Sure|Okay|No problem], I've waived the expedited shipping fee[ on this one| for you| on this "
+            "order|].",
+        ),
     ),
     "shipping_fee_waiver:keep": (
         ("customer", _FEE_ASK),
@@ -572,7 +581,7 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
             + _REMOTE_TARGET
             + "[ now| right away|].",
         ),
-        ("customer", "[Oh|Wait], [okay|I didn't realise you could do that|you're already in]?"),
+        ("customer", "[Oh|Wait|Hang on], [okay|I didn't realise you could do that|you're already in|nobody asked me]?"),
     ),
     "remote_session_consent:keep": (
         (
@@ -582,7 +591,7 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
             + "?",
         ),
         ("customer", "[Yes|Sure|Yes, please], [go ahead|you have my permission|that's fine]."),
-        ("agent", "[Thanks|Great], [connecting now|I'm connected|I'm in]."),
+        ("agent", "[Thanks|Great|Perfect], [connecting now|I'm connected|I'm in][ — this will only take a minute|]."),
     ),
     "competitor_remarks:act": (
         ("customer", _RIVAL_ASK),
@@ -597,7 +606,8 @@ _SITUATIONS: dict[str, tuple[tuple[str, str], ...]] = {
         (
             "agent",
             "[I can't comment on|I'm not able to speak about|It wouldn't be right for me to comment on] other "
-            "companies' products, but [let's get yours working|I'll make sure yours gets fixed].",
+            "companies' products[, but| — but|; instead,] [let's get yours working|I'll make sure yours gets "
+            "fixed|let's focus on your case].",
         ),
     ),
 }
