@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from functools import cache
 from typing import Any
@@ -14,10 +13,8 @@ from crm_gym.api.api import MockCrmApi
 from crm_gym.tasks.model import Task
 from crm_gym.tasks.replay import Replay, replay_calls
 from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
-from crm_gym.tasks.suites.crmarena_pro.generators.calls import _call_insights
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import add_months, periods
 from crm_gym.world.generate import build_org
-from crm_gym.world.generate.b2b_text import INSIGHT_SUBTOPICS
 from crm_gym.world.generate.policies import BANT_FACTORS, STAGES, org_planted, org_policies
 
 SALES = (
@@ -77,24 +74,22 @@ def _best(values: dict[str, float], lowest: bool) -> set[str] | None:
 
 def test_lead_qualification_gold_matches_the_latest_transcript() -> None:
     api = _api()
-    bant = org_policies(api.world).bant
+    bant, planted = org_policies(api.world).bant, org_planted(api.world)
     article = _rows(api, "SELECT Id, FAQ_Answer__c FROM Knowledge__kav WHERE Title LIKE '%BANT%'")
     assert [row[0] for row in article] == [bant.article_id]
     assert f"${bant.min_budget:,}" in article[0][1] and f"within {bant.max_timeline_months} months" in article[0][1]
     for task in _sample("lead_qualification"):
-        bodies = _rows(
-            api,
-            "SELECT Body__c, CreatedDate FROM VoiceCallTranscript__c "
-            f"WHERE LeadId__c = '{task.required_context.record_id}' ORDER BY CreatedDate DESC",
+        lead = task.required_context.record_id
+        [[latest]] = _rows(
+            api, f"SELECT Id FROM VoiceCallTranscript__c WHERE LeadId__c = '{lead}' ORDER BY CreatedDate DESC LIMIT 1"
         )
-        body = bodies[0][0]
-        budget = re.search(r"budget for this is \$([\d,]+)", body)
-        timeline = re.search(r"within (\d+) months", body)
+        call = planted.calls[latest]
+        [[title]] = _rows(api, f"SELECT Title FROM Lead WHERE Id = '{lead}'")
         failing = {
-            "Budget": budget is None or int(budget.group(1).replace(",", "")) < bant.min_budget,
-            "Authority": "sign off on purchases like this myself" not in body,
-            "Need": "Our main problem is" not in body,
-            "Timeline": timeline is None or int(timeline.group(1)) > bant.max_timeline_months,
+            "Budget": call.budget < bant.min_budget,
+            "Authority": title not in bant.decision_titles,
+            "Need": "Need" in call.bant_failures,
+            "Timeline": call.timeline_months > bant.max_timeline_months,
         }
         assert _gold(task) == ({f for f in BANT_FACTORS if failing[f]} or None), task.id
 
@@ -259,39 +254,21 @@ def test_best_region_gold_matches_cases_and_orders_of_the_states_compared() -> N
         assert _gold(task) == _ranked_gold(task, metric, _population(api, task, states=True)), task.id
 
 
-def test_sales_insight_gold_follows_the_call_lines() -> None:
+def test_sales_insight_gold_follows_the_planted_call_facts() -> None:
     api = _api()
-    competitors = org_planted(api.world).competitors
-    for task in _sample("sales_insight_mining"):
+    planted = org_planted(api.world)
+    for task in [t for t in _sample("sales_insight_mining", 16) if "ranges" not in t.metadata]:
         opp = task.required_context.record_id
-        ((body,),) = _rows(api, f"SELECT Body__c FROM VoiceCallTranscript__c WHERE OpportunityId__c = '{opp}'")
-        lines = body.splitlines()
-        found: dict[str, list[str]] = {"positive": [], "negative": [], "competitor": []}
-        for asked, reply in zip(lines, lines[1:], strict=False):
-            topic = re.search(r"How do you feel about (.+)\?$", asked)
-            if topic:
-                name = next(t for t in INSIGHT_SUBTOPICS if t.lower() == topic.group(1))
-                good = reply.split(": ", 1)[1] == INSIGHT_SUBTOPICS[name][0]
-                found["positive" if good else "negative"].append(name)
-        found["competitor"] = [c for c in competitors if f"comparing you with {c}" in body]
+        calls = _rows(
+            api, f"SELECT Id FROM VoiceCallTranscript__c WHERE OpportunityId__c = '{opp}' ORDER BY CreatedDate"
+        )
+        facts = [planted.calls[c] for [c] in calls]
+        found = {
+            "positive": [t for f in facts for t, positive in f.subtopics if positive],
+            "negative": [t for f in facts for t, positive in f.subtopics if not positive],
+            "competitor": [f.competitor for f in facts if f.competitor],
+        }
         assert task.expected.answers == (", ".join(found[task.metadata["question"]]),), task.id
-
-
-def test_call_insights_reads_sentiment_and_competitor() -> None:
-    good, bad = INSIGHT_SUBTOPICS["Pricing and competitive analysis"]
-    body = (
-        "A: How do you feel about pricing and competitive analysis?\n"
-        f"B: {bad.format(competitor='AcmeSoft')}\n"
-        "A: How do you feel about timeline and next steps?\n"
-        f"B: {INSIGHT_SUBTOPICS['Timeline and next steps'][0]}\n"
-        "B: We're comparing you with AcmeSoft before we decide."
-    )
-    assert _call_insights(body, ("AcmeSoft", "OtherWorks")) == (
-        ["Timeline and next steps"],
-        ["Pricing and competitive analysis"],
-        ["AcmeSoft"],
-    )
-    assert good not in body
 
 
 def test_lead_routing_gold_follows_the_policy() -> None:

@@ -193,16 +193,36 @@ class RoutingPolicy(_Frozen):
     counted_status: str
 
 
+ServiceRuleKind = Literal[
+    "refund_window",
+    "goodwill_credit",
+    "identity_check",
+    "replacement_warranty",
+    "shipping_fee_waiver",
+    "update_promise",
+    "password_request",
+    "remote_session_consent",
+    "competitor_remarks",
+]
+
+
 class ServiceRule(_Frozen):
     """A rule of conduct for support agents, stated by one article.
 
     ``refund_window``: no refund for purchases older than ``limit`` days.
     ``goodwill_credit``: no goodwill credit above ``limit`` dollars.
-    ``identity_check``: never disclose contact details before verifying the caller (``limit`` unused, 0).
+    ``identity_check``: never disclose contact details before verifying the caller.
+    ``replacement_warranty``: no free replacement for purchases older than ``limit`` days.
+    ``shipping_fee_waiver``: no expedited-shipping waiver on orders worth less than ``limit`` dollars.
+    ``update_promise``: never promise an engineering update sooner than ``limit`` hours.
+    ``password_request``: never ask a customer for their password.
+    ``remote_session_consent``: never connect to a customer's system without their explicit consent.
+    ``competitor_remarks``: never criticise a competitor's products.
+    (``limit`` is 0 for the rules without a figure.)
     """
 
     article_id: str
-    kind: Literal["refund_window", "goodwill_credit", "identity_check"]
+    kind: ServiceRuleKind
     limit: int
 
 
@@ -246,6 +266,44 @@ class OrgPolicies(_Frozen):
         return next((r.article_id for r in self.invalid_configs if r.broken_by(lines)), None)
 
 
+class CallFacts(_Frozen):
+    """What one voice call states, as the generator planted it.
+
+    Lead calls: ``bant_failures`` (the factors it fails under the BANT article, in BANT order), ``budget`` (dollars
+    available, 0 for none set aside) and ``timeline_months``. Opportunity calls: ``subtopics``, each (topic label,
+    True for positive sentiment), in the order the call raises them. Either: the ``competitor`` it names.
+    """
+
+    bant_failures: tuple[str, ...] | None = None
+    budget: int | None = None
+    timeline_months: int | None = None
+    subtopics: tuple[tuple[str, bool], ...] = ()
+    competitor: str | None = None
+
+
+class ChatFacts(_Frozen):
+    """The service-rule situation a case's chat raises: the rule's article and kind, whether the agent did what
+    the rule restricts (``act``: approved the refund, disclosed the number, waived the fee...), whether that broke
+    the rule, and the figure it is judged on (purchase age in days, credit or order total in dollars, promised
+    hours; 0 for the rules without one). ``verified``: the agent checked the caller's identity first."""
+
+    article_id: str
+    kind: ServiceRuleKind
+    act: bool
+    violated: bool
+    figure: float = 0.0
+    verified: bool = False
+
+
+class FaqFacts(_Frozen):
+    """What a public product FAQ article answers: its product, the question (completing "how can <product> ...")
+    and the canonical fact stating the answer (the gold of a question about it)."""
+
+    product_id: str
+    question: str
+    fact: str
+
+
 class PlantedFacts(_Frozen):
     """Structures planted on purpose, so task generators need not re-derive them from prose.
 
@@ -267,6 +325,12 @@ class PlantedFacts(_Frozen):
     quote_near_misses: dict[str, str] = Field(default_factory=dict)
     """Quotes that break no rule but sit exactly at the limit of one (quote id -> that rule's article id): a line
     discounted exactly at a cap, a quantity exactly at a threshold, a required product present."""
+    calls: dict[str, CallFacts] = {}
+    """Voice call transcript id -> what the call states."""
+    chats: dict[str, ChatFacts] = {}
+    """Case id -> the service-rule situation its chat raises (cases whose chat raises none are absent)."""
+    faq_articles: dict[str, FaqFacts] = {}
+    """Public FAQ article id -> what it answers."""
 
 
 _QUOTE_FACTS_SQL = """
