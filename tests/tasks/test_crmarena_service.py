@@ -128,6 +128,7 @@ def _data() -> dict[str, Any]:
         "cases": world.rows("Case"),
         "history": world.rows("CaseHistory__c", "Field__c = 'Owner Assignment'"),
         "product_of_item": {r["Id"]: r["Product2Id"] for r in world.rows("OrderItem")},
+        "state_of_account": {r["Id"]: r["BillingState"] for r in world.rows("Account")},
     }
 
 
@@ -158,7 +159,13 @@ def test_top_issue_golds_match_a_recount() -> None:
 
 
 def _agent_stats(task: Task) -> tuple[dict[str, int], dict[str, list[float]], Counter[str]]:
-    cases = {c["Id"]: c for c in _data()["cases"] if _in_period(c["CreatedDate"], task)}
+    states = task.metadata.get("states")  # the cases of a territory's customers only, when the question says so
+    cases = {
+        c["Id"]: c
+        for c in _data()["cases"]
+        if _in_period(c["CreatedDate"], task)
+        and (states is None or _data()["state_of_account"][c["AccountId"]] in states)
+    }
     assigned: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in _data()["history"]:
         if row["CaseId__c"] in cases:

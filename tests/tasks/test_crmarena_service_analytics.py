@@ -142,10 +142,13 @@ def _lookalikes(table: str, name: str) -> set[str]:
 
 
 def _managed(task: Task) -> dict[str, int]:
+    states = task.metadata.get("states")  # a question about a territory's customers counts only their cases
+    billed = "" if states is None else f" AND a.BillingState IN ({', '.join('?' * len(states))})"
     rows = _sql(
         'SELECT h.NewValue__c, COUNT(DISTINCT h.CaseId__c) FROM CaseHistory__c h JOIN "Case" c ON c.Id = h.CaseId__c '
-        "WHERE h.Field__c = 'Owner Assignment' AND date(c.CreatedDate) BETWEEN ? AND ? GROUP BY h.NewValue__c",
-        (task.metadata["start"], task.metadata["end"]),
+        "JOIN Account a ON a.Id = c.AccountId WHERE h.Field__c = 'Owner Assignment' "
+        f"AND date(c.CreatedDate) BETWEEN ? AND ?{billed} GROUP BY h.NewValue__c",
+        (task.metadata["start"], task.metadata["end"], *(states or ())),
     )
     return dict(rows)
 

@@ -52,6 +52,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators import service_phrases as phra
 from crm_gym.tasks.suites.crmarena_pro.generators.case_book import Basis, Range, case_book
 from crm_gym.tasks.suites.crmarena_pro.generators.common import balanced, sql_literal, today_line
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
+from crm_gym.tasks.suites.crmarena_pro.generators.scopes import OrgScopes, Scope, ScopeKind
 from crm_gym.world.generate.b2b_text import BRANDS as PRODUCT_BRANDS
 from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_THEMES
 
@@ -617,7 +618,11 @@ _AGENT_SCOPE = """- A case belongs to a period when it was created (CreatedDate)
 - The past N weeks end on today's date and start 7 x N days earlier.
 - "Agents who managed more than N cases": count each case of the period once for every agent it was ever assigned
   to, whether as its first agent or after a transfer. "More than N cases" leaves out an agent who managed exactly
-  N; "at least N cases" and "N or more cases" keep them."""
+  N; "at least N cases" and "N or more cases" keep them.
+- Cases from a territory's customers: a customer account belongs to the territory whose description
+  (Territory2.Description, a comma-separated list of state codes) includes its billing state (Account.BillingState);
+  a rep's territory is the one the rep is assigned to (UserTerritory2Association). A question limited to such cases
+  counts only them, for the cases each agent managed too."""
 
 HANDLE_TIME_POLICY = f"""## Handle Time Policy
 - Handle time: the time from a case's creation (CreatedDate) to its closing (ClosedDate); only closed cases have one.
@@ -640,9 +645,17 @@ _PERIOD_CASES = (
 )
 
 
-def _handle_time_sql(period: Period, more_than: int, order: str) -> str:
+def _cases_where(period: Period, states: Sequence[str] | None) -> str:
+    """SQL condition on "Case": created within the period and, when ``states`` are given, of an account billed there."""
+    if states is None:
+        return where(period, "CreatedDate")
+    billed = ", ".join(sql_literal(state) for state in states)
+    return f"{where(period, 'CreatedDate')} AND AccountId IN (SELECT Id FROM Account WHERE BillingState IN ({billed}))"
+
+
+def _handle_time_sql(period: Period, more_than: int, order: str, states: Sequence[str] | None = None) -> str:
     return (
-        _PERIOD_CASES.format(where=where(period, "CreatedDate"))
+        _PERIOD_CASES.format(where=_cases_where(period, states))
         + ", single AS (SELECT case_id FROM assignments GROUP BY case_id HAVING COUNT(*) = 1) "
         "SELECT pc.OwnerId AS agent, AVG(julianday(pc.ClosedDate) - julianday(pc.CreatedDate)) AS avg_handle_days, "
         "COUNT(*) AS timed_cases, m.cases AS managed FROM period_cases pc JOIN single s ON s.case_id = pc.Id "
@@ -651,9 +664,9 @@ def _handle_time_sql(period: Period, more_than: int, order: str) -> str:
     )
 
 
-def _transfer_sql(period: Period, more_than: int, order: str) -> str:
+def _transfer_sql(period: Period, more_than: int, order: str, states: Sequence[str] | None = None) -> str:
     return (
-        _PERIOD_CASES.format(where=where(period, "CreatedDate"))
+        _PERIOD_CASES.format(where=_cases_where(period, states))
         + ", transfers AS (SELECT from_agent AS agent, COUNT(*) AS n FROM assignments WHERE from_agent IS NOT NULL "
         "GROUP BY from_agent) SELECT m.agent, COALESCE(t.n, 0) AS transfers, m.cases AS managed FROM managed m "
         f"LEFT JOIN transfers t ON t.agent = m.agent WHERE m.cases > {more_than} "
@@ -662,7 +675,7 @@ def _transfer_sql(period: Period, more_than: int, order: str) -> str:
 
 
 def _agent_values(ctx: GenerationContext, metadata: dict[str, Any], how: Reading = AS_WRITTEN) -> dict[str, float]:
-    stats = case_book(ctx.world).agents(_span(ctx, metadata, how.span), how.basis)
+    stats = case_book(ctx.world).agents(_span(ctx, metadata, how.span), how.basis, metadata.get("states"))
     eligible = [a for a, n in stats.managed.items() if n > metadata["more_than"]]
     if metadata["measure"] == "handle_time":
         return {a: fmean(stats.handle_days[a]) for a in eligible if a in stats.handle_days}
@@ -694,7 +707,7 @@ class _AgentQuestion:
 
     measure: str
     policy: str
-    sql: Callable[[Period, int, str], str]
+    sql: Callable[[Period, int, str, Sequence[str] | None], str]
     # (words, SQL order) per direction: the ranking words a question may use.
     directions: tuple[tuple[tuple[str, ...], str], ...]
     book: PhraseBook
@@ -730,17 +743,19 @@ def _workload(ctx: GenerationContext, more_than: int) -> str:
 def _near_miss(ctx: GenerationContext, metadata: dict[str, Any], period: Period) -> str | None:
     """What a careful agent finds when no agent qualifies: the busiest agents managed exactly the threshold, or the
     agents who qualify have no case the handle time policy times; None when neither holds."""
-    stats = case_book(ctx.world).agents((period.start, period.stop))
+    states = metadata.get("states")
+    stats = case_book(ctx.world).agents((period.start, period.stop), states=states)
     n = metadata["more_than"]
+    cases = f" of the territory's customers ({','.join(states)})" if states is not None else ""
     eligible = sorted(a for a, k in stats.managed.items() if k > n)
     if eligible:
         return (
-            f"{len(eligible)} agent(s) managed more than {_count(n, 'case')} {period.phrase}, but none of their "
-            f"cases was closed without a transfer (e.g. {eligible[0]})"
+            f"{len(eligible)} agent(s) managed more than {_count(n, 'case')}{cases} {period.phrase}, but none of "
+            f"their cases was closed without a transfer (e.g. {eligible[0]})"
         )
     busiest = sorted(a for a, k in stats.managed.items() if k == n)
     if n and busiest:
-        return f"the busiest agents {period.phrase} managed exactly {_count(n, 'case')}, not more ({busiest[0]})"
+        return f"the busiest agents {period.phrase} managed exactly {_count(n, 'case')}{cases}, not more ({busiest[0]})"
     return None
 
 
@@ -760,43 +775,95 @@ def _thresholds(managed: Counter[str]) -> list[int]:
     return sorted({*picked.values(), max(managed.values(), default=0)})
 
 
+# Per period and direction, besides everyone's cases: the cases of these populations (the customers of a named rep's
+# or a named account's territory), each drawn on its own.
+_SCOPED_DRAWS: tuple[ScopeKind, ...] = ("rep", "rep", "rep", "account")
+# A population asked about has at least this many cases in the period.
+_SCOPED_MIN_PERIOD_CASES = 8
+_POPULATIONS = {
+    "rep": (
+        "Only count cases from customers in {possessive} territory.",
+        "Limit it to cases from accounts in the territory {rep} covers.",
+        "I only mean cases from the customers of {possessive} territory.",
+        "Look only at cases opened by accounts in {possessive} territory.",
+        "This is about cases from customers in the territory {rep} is assigned to.",
+    ),
+    "account": (
+        "Only count cases from customers in the territory {account} belongs to.",
+        "Limit it to cases from accounts in the same territory as {account}.",
+        "I only mean cases from the customers of {possessive} territory.",
+        "Look only at cases opened by accounts in the territory that covers {account}.",
+        "This is about cases from customers in {possessive} territory.",
+    ),
+}
+
+
 def _agent_instances(ctx: GenerationContext, question: _AgentQuestion) -> Iterator[Instance]:
     book = case_book(ctx.world)
+    scopes = OrgScopes(ctx)
     for period in _service_periods(ctx, with_weeks=True):
-        if len(book.in_range((period.start, period.stop))) < _AGENT_MIN_PERIOD_CASES:
+        span = (period.start, period.stop)
+        if len(book.in_range(span)) < _AGENT_MIN_PERIOD_CASES:
             continue
-        managed = book.agents((period.start, period.stop)).managed
         for words, order in question.directions:
-            for more_than in _thresholds(managed):
-                metadata = {**period_metadata(period), "measure": question.measure, "order": order}
-                metadata["more_than"] = more_than
-                ranked = _ranked(_agent_values(ctx, metadata), highest=order == "DESC")
-                if unique_top(ranked, _margin(metadata)) is TIE:
+            yield from _agent_questions(ctx, question, period, words, order, Scope("all"))
+            asked = set()
+            for kind in _SCOPED_DRAWS:
+                scope = scopes.draw(ctx, kind)
+                if scope.key in asked:
                     continue
-                gold = agent_gold(ctx, metadata)
-                near_miss = _near_miss(ctx, metadata, period) if gold == (None,) else None
-                if (gold == (None,) and near_miss is None) or not _agrees(ctx, metadata, gold):
-                    continue
-                extreme = ctx.choice(words)
-                phrased = ctx.phrase(
-                    question.book,
-                    extreme=extreme,
-                    extreme_cap=_capital(extreme),
-                    period=period.phrase,
-                    Period=_capital(period.phrase),
-                    workload=_workload(ctx, more_than),
-                )
-                yield Instance(
-                    key=f"{period.key}:{order}:{more_than}",
-                    prompt=f"{phrased.text} {ctx.choice(phrases.AGENT_FORMATS)}",
-                    policy=f"{question.policy}\n\n{today_line(ctx)}",
-                    answers=gold,
-                    calls=(ctx.query_call(question.sql(period, more_than, order)),),
-                    oracle_answer=gold[0] or "None",
-                    metadata=metadata,
-                    near_miss=near_miss,
-                    phrasing=phrased.family,
-                )
+                asked.add(scope.key)
+                if sum(case.state in scope.states for case in book.in_range(span)) >= _SCOPED_MIN_PERIOD_CASES:
+                    yield from _agent_questions(ctx, question, period, words, order, scope)
+
+
+def _agent_questions(
+    ctx: GenerationContext,
+    question: _AgentQuestion,
+    period: Period,
+    words: tuple[str, ...],
+    order: str,
+    scope: Scope,
+) -> Iterator[Instance]:
+    """The questions of one period, direction and population (everyone's cases, or a territory's customers')."""
+    states = scope.states if scope.kind != "all" else None
+    managed = case_book(ctx.world).agents((period.start, period.stop), states=states).managed
+    for more_than in _thresholds(managed):
+        metadata = {**period_metadata(period), "measure": question.measure, "order": order, "more_than": more_than}
+        if states is not None:
+            metadata |= {**scope.metadata(), "states": list(states)}
+        ranked = _ranked(_agent_values(ctx, metadata), highest=order == "DESC")
+        if unique_top(ranked, _margin(metadata)) is TIE:
+            continue
+        gold = agent_gold(ctx, metadata)
+        near_miss = _near_miss(ctx, metadata, period) if gold == (None,) else None
+        if (gold == (None,) and near_miss is None) or not _agrees(ctx, metadata, gold):
+            continue
+        extreme = ctx.choice(words)
+        phrased = ctx.phrase(
+            question.book,
+            extreme=extreme,
+            extreme_cap=_capital(extreme),
+            period=period.phrase,
+            Period=_capital(period.phrase),
+            workload=_workload(ctx, more_than),
+        )
+        population = ctx.choice(_POPULATIONS[scope.kind]).format(**scope.names()) if states is not None else ""
+        parts = (phrased.text, population, ctx.choice(phrases.AGENT_FORMATS))
+        yield Instance(
+            key=f"{period.key}:{order}:{more_than}:{scope.key}",
+            prompt=" ".join(p for p in parts if p),
+            policy=f"{question.policy}\n\n{today_line(ctx)}",
+            answers=gold,
+            calls=(
+                *(scope.lookups("state") if states is not None else ()),
+                ctx.query_call(question.sql(period, more_than, order, states)),
+            ),
+            oracle_answer=gold[0] or "None",
+            metadata=metadata,
+            near_miss=near_miss,
+            phrasing=phrased.family,
+        )
 
 
 @category_generator("handle_time")
