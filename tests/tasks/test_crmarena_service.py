@@ -211,6 +211,23 @@ def test_case_routing_golds_follow_the_policy_steps() -> None:
         assert ("- From: " in task.prompt) == task.metadata["described"], task.id
 
 
+def test_a_routing_task_naming_the_article_leaves_its_rules_to_the_knowledge_base() -> None:
+    world = _world()
+    article = world.get("Knowledge__kav", org_policies(world).case_routing.article_id)
+    tasks = [t for t in TASKS if t.category == "case_routing"]
+    by_title = [t for t in tasks if not t.metadata["inline_policy"]]
+    assert 0.25 <= len(by_title) / len(tasks) <= 0.75
+    for task in tasks:
+        policy = task.required_context.policy
+        assert (article["FAQ_Answer__c"] in policy) == task.metadata["inline_policy"], task.id
+        assert len(task.oracle.calls) == 3 + (task in by_title), task.id
+    for task in by_title:
+        assert f"'{article['Title']}'" in task.required_context.policy, task.id
+        assert "closed the most" not in task.required_context.policy, task.id  # no criterion is restated
+        (row,) = _replay(task.id).results[0].output["rows"]
+        assert article["FAQ_Answer__c"] in row, task.id  # the oracle reads the rules first
+
+
 def test_policy_violation_golds_match_the_chats() -> None:
     world = _world()
     rules = {r.kind: r for r in org_policies(world).service_rules}

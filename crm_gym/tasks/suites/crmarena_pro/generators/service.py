@@ -778,6 +778,8 @@ def _thresholds(managed: Counter[str]) -> list[int]:
 # Per period and direction, besides everyone's cases: the cases of these populations (the customers of a named rep's
 # or a named account's territory), each drawn on its own.
 _SCOPED_DRAWS: tuple[ScopeKind, ...] = ("rep", "rep", "rep", "account")
+# Share of rep draws among the reps whose first or last name a rep of another territory shares.
+_CONFUSABLE_REP_SHARE = 0.6
 # A population asked about has at least this many cases in the period.
 _SCOPED_MIN_PERIOD_CASES = 8
 _POPULATIONS = {
@@ -801,6 +803,7 @@ _POPULATIONS = {
 def _agent_instances(ctx: GenerationContext, question: _AgentQuestion) -> Iterator[Instance]:
     book = case_book(ctx.world)
     scopes = OrgScopes(ctx)
+    confusable = scopes.confusable_reps()
     for period in _service_periods(ctx, with_weeks=True):
         span = (period.start, period.stop)
         if len(book.in_range(span)) < _AGENT_MIN_PERIOD_CASES:
@@ -809,7 +812,7 @@ def _agent_instances(ctx: GenerationContext, question: _AgentQuestion) -> Iterat
             yield from _agent_questions(ctx, question, period, words, order, Scope("all"))
             asked = set()
             for kind in _SCOPED_DRAWS:
-                scope = scopes.draw(ctx, kind)
+                scope = scopes.draw(ctx, kind, confusable if ctx.rng.random() < _CONFUSABLE_REP_SHARE else None)
                 if scope.key in asked:
                     continue
                 asked.add(scope.key)
