@@ -211,3 +211,26 @@ def test_period_readings_follow_the_query_tool_for_past_periods() -> None:
     assert readings["SOQL literal"] == (dt.date(2024, 8, 1), dt.date(2024, 11, 1))
     assert readings["calendar months"] == (dt.date(2024, 8, 1), dt.date(2024, 11, 16))
     assert list(found["2023-Q2"].readings(today)) == ["as defined"]
+
+
+def test_the_stated_rule_on_draft_orders_decides_some_sales_amount_answers(world, test_split) -> None:  # noqa: ANN001
+    members: dict[str, set[str]] = {}
+    for territory, user in world.conn.execute("SELECT Territory2Id, UserId FROM UserTerritory2Association"):
+        members.setdefault(territory, set()).add(user)
+    decided = 0
+    for task in _of(test_split, "sales_amount_understanding"):
+        stop = dt.date.fromisoformat(task.metadata["end"]) + dt.timedelta(days=1)
+        totals: Counter[str] = Counter()
+        for owner, quantity, price, family in world.conn.execute(
+            'SELECT o.OwnerId, i.Quantity, i.UnitPrice, p.Family FROM OrderItem i JOIN "Order" o ON o.Id = i.OrderId '
+            "JOIN Product2 p ON p.Id = i.Product2Id WHERE o.ContractId IN (SELECT Id FROM Contract "
+            "WHERE CompanySignedDate >= ? AND CompanySignedDate < ?)",
+            (task.metadata["start"], stop.isoformat()),
+        ):
+            population = members.get(task.metadata["territory"]) if task.metadata["scope"] != "all" else None
+            if task.metadata["family"] in (None, family) and (population is None or owner in population):
+                totals[owner] += quantity * price  # draft orders too
+        sign = 1 if task.metadata["lowest"] else -1
+        with_drafts = min(totals, key=lambda owner: sign * totals[owner]) if totals else None
+        decided += task.expected.answers != (with_drafts,)
+    assert decided, "no task where the stated rule on draft orders decides the answer"
