@@ -117,9 +117,16 @@ class CaseBook:
             if getattr(c, field) == value
         )
 
-    def issues(self, span: Range, products: Sequence[str], basis: Basis = "created") -> Counter[str]:
-        """Cases per issue of the cases in ``span`` about one of ``products``."""
-        return Counter(c.issue for c in self.in_range(span, basis) if c.product in products)
+    def issues(
+        self, span: Range, products: Sequence[str], basis: Basis = "created", states: Collection[str] | None = None
+    ) -> Counter[str]:
+        """Cases per issue of the cases in ``span`` about one of ``products`` (of accounts billed in ``states``, when
+        given)."""
+        return Counter(
+            c.issue
+            for c in self.in_range(span, basis)
+            if c.product in products and (states is None or c.state in states)
+        )
 
     def agents(self, span: Range, basis: Basis = "created", states: Collection[str] | None = None) -> AgentStats:
         """What each agent did with the cases created (or closed) in ``span`` (of accounts billed in ``states``, when
