@@ -178,6 +178,14 @@ def test_chats_state_the_figures_their_rule_is_judged_on() -> None:
 # -- the five categories on the default org's test split -------------------------------------------------------
 
 
+def test_no_family_name_is_in_two_books_of_a_category() -> None:
+    """Families split by name within each book: a name in two books could fall in test in one and train in the
+    other, and the splits would share it."""
+    for category, books in BOOKS.items():
+        names = [name for book in books for name in book.families]
+        assert len(names) == len(set(names)), (category, sorted(n for n in set(names) if names.count(n) > 1))
+
+
 def test_prompts_vary_and_use_only_the_test_families(test_split: list[Task]) -> None:
     for category in MINE:
         tasks = _of(test_split, category)

@@ -291,7 +291,7 @@ _COMPETITOR_BOOK = PhraseBook(
             "{opener}[Who else|Which other vendor] is [bidding|pitching|in the mix] for {opp}, [going by|according "
             "to] the sales calls?",
         ),
-        "terse": ("{opener}Competitor on {opp}[, per the calls|, from the call transcripts|]?",),
+        "rival-terse": ("{opener}Competitor on {opp}[, per the calls|, from the call transcripts|]?",),
     }
 )
 
@@ -433,50 +433,50 @@ _TEAMS = {
 }
 _TEAM_COMPETITOR_BOOK = PhraseBook(
     {
-        "team-most-calls": (
+        "team-rival-most-calls": (
             "{opener}Which competitor came up in the most sales calls [of|made by|held by] {team} {period}?",
         ),
-        "team-ran-into": (
+        "team-rival-ran-into": (
             "{opener}[Looking at|Going by] the sales calls of {team} {period}, [which rival|which competitor] did "
             "they [run into|hear about] most often?",
         ),
-        "team-battlecard": (
+        "team-rival-battlecard": (
             "{opener}[I'm updating|I need to update] the battlecards for {team}: which competitor was named in the "
             "most of their sales calls {period}?",
         ),
-        "team-count": (
+        "team-rival-count": (
             "{opener}Count the sales calls of {team} {period} by the competitor they name. Which one [leads|comes "
             "first]?",
         ),
-        "team-coaching": (
+        "team-rival-coaching": (
             "{opener}[Before|Ahead of] [the team meeting|our coaching session] with {team}: which competitor "
             "[came up|was mentioned] in the most of their sales calls {period}?",
         ),
-        "team-terse": ("{opener}Top competitor in the sales calls of {team} {period}[, by number of calls|]?",),
+        "team-rival-terse": ("{opener}Top competitor in the sales calls of {team} {period}[, by number of calls|]?",),
     }
 )
 _TEAM_SUBTOPIC_BOOK = PhraseBook(
     {
-        "team-most-reactions": (
+        "team-topic-most-reactions": (
             "{opener}Which subtopic drew the most {mood} reactions in the sales calls [of|made by] {team} {period}?",
         ),
-        "team-customers-felt": (
+        "team-topic-customers-felt": (
             "{opener}In the sales calls of {team} {period}, [which|what] subtopic did customers react to {moodly} "
             "most often?",
         ),
-        "team-review": (
+        "team-topic-review": (
             "{opener}[For the team review|For the pipeline review] of {team}, name the subtopic with the most {mood} "
             "sentiment in their sales calls {period}.",
         ),
-        "team-coaching": (
+        "team-topic-coaching": (
             "{opener}[To coach|Before I coach] {team}: [which|what] subtopic [came up|was raised] {moodly} most often "
             "in their sales calls {period}?",
         ),
-        "team-pattern": (
+        "team-topic-pattern": (
             "{opener}[What|Which] subtopic [stands out|comes up most] with {mood} sentiment in the sales calls of "
             "{team} {period}?",
         ),
-        "team-terse": ("{opener}{Mood} subtopic [heard|raised] most in the sales calls of {team} {period}?",),
+        "team-topic-terse": ("{opener}{Mood} subtopic [heard|raised] most in the sales calls of {team} {period}?",),
     }
 )
 # A period's calls are read a page at a time, each page within the query tool's output budget.
