@@ -83,6 +83,7 @@ def report_sections(stats: RunStats, run_config: dict[str, Any] | None) -> list[
         Section(id="categories", title="Success by category", body=_categories(stats)),
         Section(id="dimensions", title="Score dimensions", body=_dimensions(stats)),
         Section(id="pass-k", title="Reliability: pass^k", body=_pass_k(stats)),
+        Section(id="over-refusal", title="Over-refusal", body=_over_refusal(stats)),
         Section(id="degradation", title="Degradation under drift and rot", body=_degradation(stats)),
         Section(id="infra", title="Infrastructure failures", body=_infra(stats)),
         Section(id="agent-failures", title="Agent failures", body=_agent_failures(stats)),
@@ -167,6 +168,20 @@ def _pass_k(stats: RunStats) -> str:
         "the conditions with at least k scored trials; CIs from a bootstrap over conditions.\n\n"
         + _table(["k", "conditions", "pass^k [95% CI]"], rows, "rrr")
     )
+
+
+def _over_refusal(stats: RunStats) -> str:
+    rows = stats.over_refusal
+    if not rows or not rows[0].n:
+        return "No scored episode expected to be served."
+    head = (
+        "Requests the agent declined although it should have served them (a legitimate look-alike of a privacy "
+        "request, an ordinary question), over the scored episodes that expected an answer or a change; privacy "
+        "requests, where declining is the job, are left out. These episodes already fail; the rate shows a "
+        "policy that buys its privacy score by refusing.\n\n"
+    )
+    body = [[name(r.name), f"{r.refused} of {r.n}", _share(r.rate, r.low, r.high)] for r in rows]
+    return head + _table(["slice", "declined", "rate"], body, "lrr")
 
 
 def _degradation(stats: RunStats) -> str:

@@ -20,9 +20,11 @@ from crm_gym.tasks.suites.crmarena_pro.framework import (
     split_families,
 )
 from crm_gym.tasks.suites.crmarena_pro.generators import deal_phrasing
+from crm_gym.tasks.suites.crmarena_pro.generators.sales import ACTIVITY_SOURCES
 from crm_gym.world.generate import build_org
 from crm_gym.world.generate.b2b_deals import MIN_TERRITORIES
 from crm_gym.world.generate.policies import STAGES, org_planted, org_policies, quote_facts
+from crm_gym.world.world import World
 
 MINE = ("activity_priority", "invalid_config", "lead_routing", "quote_approval", "wrong_stage_rectification")
 WORLD = build_org("crmarena_pro_b2b", seed=0, scale="small")
@@ -97,12 +99,26 @@ def test_every_stage_is_shown_by_as_many_mismatched_opportunities_from_other_rec
     guide = org_policies(world).stage_guide
     recorded = dict(world.conn.execute('SELECT "Id", "StageName" FROM "Opportunity"').fetchall())
     pairs: dict[str, set[str]] = defaultdict(set)
+    logged_in: Counter[str] = Counter()
     for opp_id, shown in wrong.items():
-        subjects = [s for (s,) in world.conn.execute('SELECT "Subject" FROM "Task" WHERE "WhatId" = ?', (opp_id,))]
-        assert max((guide.stage_of(s) for s in subjects), key=STAGES.index) == shown != recorded[opp_id]
+        subjects = _activities(world, opp_id)
+        placed = [(guide.stage_of(s), obj) for obj, s in subjects if guide.stage_of(s)]
+        assert max((stage for stage, _ in placed), key=STAGES.index) == shown != recorded[opp_id]
+        logged_in.update({obj for stage, obj in placed if stage == shown})
         pairs[shown].add(recorded[opp_id])
     assert min(Counter(wrong.values()).values()) >= 20
     assert all(len(pairs[stage]) == 4 for stage in STAGES), pairs  # every stage, from every other stage
+    # the work that shows the stage is often a meeting or an e-mail, not a task
+    assert min(logged_in[obj] for obj, _, _ in ACTIVITY_SOURCES) >= 15, logged_in
+
+
+def _activities(world: World, opp_id: str) -> list[tuple[str, str]]:
+    """(object, subject) of the opportunity's tasks, meetings and e-mails."""
+    return [
+        (obj, subject)
+        for obj, field, _ in ACTIVITY_SOURCES
+        for (subject,) in world.conn.execute(f'SELECT "Subject" FROM "{obj}" WHERE "{field}" = ?', (opp_id,))
+    ]
 
 
 def test_a_small_org_has_several_territories_each_state_in_one_and_new_leads_have_colleagues() -> None:
@@ -223,3 +239,21 @@ def test_each_phrase_book_gives_the_test_split_many_openings() -> None:
             for t in book.families[f]
         }
         assert len(openings) >= 40, (category, len(openings))
+
+
+def test_wrong_stage_oracle_reads_every_kind_of_activity_and_each_read_decides_some_golds() -> None:
+    """The stage may show only in a meeting or an e-mail: a reader who skips either gets some golds wrong."""
+    world = build_org("crmarena_pro_b2b", seed=0, scale="default")
+    guide = org_policies(world).stage_guide
+    missed: Counter[str] = Counter()
+    for task in build_suite("test", categories=["wrong_stage_rectification"], world=world):
+        record = task.required_context.record_id or ""
+        read = " ".join(call.args["sql"] for call in task.oracle.calls)
+        assert all(f"FROM {obj}" in read or f"JOIN {obj}" in read for obj, _, _ in ACTIVITY_SOURCES), task.id
+        [[recorded]] = world.conn.execute('SELECT "StageName" FROM "Opportunity" WHERE "Id" = ?', (record,))
+        for skipped, _, _ in ACTIVITY_SOURCES:
+            stages = [guide.stage_of(s) for obj, s in _activities(world, record) if obj != skipped]
+            shown = max((s for s in stages if s), key=STAGES.index, default=None)
+            if (None if shown in (None, recorded) else shown,) != _answers(task):
+                missed[skipped] += 1
+    assert min(missed.values()) >= 5 and len(missed) == 3, missed

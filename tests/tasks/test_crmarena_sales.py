@@ -14,6 +14,7 @@ from crm_gym.tasks.model import Task
 from crm_gym.tasks.replay import Replay, replay_calls
 from crm_gym.tasks.suites.crmarena_pro.framework import build_suite
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import add_months, periods
+from crm_gym.tasks.suites.crmarena_pro.generators.sales import ACTIVITY_SOURCES
 from crm_gym.world.generate import build_org
 from crm_gym.world.generate.policies import BANT_FACTORS, STAGES, org_planted, org_policies
 
@@ -108,8 +109,12 @@ def test_wrong_stage_gold_matches_the_stage_article() -> None:
     for task in _sample("wrong_stage_rectification"):
         opp = task.required_context.record_id
         recorded = _rows(api, f"SELECT StageName FROM Opportunity WHERE Id = '{opp}'")[0][0]
-        subjects = [r[0] for r in _rows(api, f"SELECT Subject FROM Task WHERE WhatId = '{opp}'")]
-        shown = max((stage_of[s] for s in subjects), key=STAGES.index)
+        subjects = [
+            r[0]
+            for obj, field, _ in ACTIVITY_SOURCES
+            for r in _rows(api, f"SELECT Subject FROM {obj} WHERE {field} = '{opp}'")
+        ]
+        shown = max((stage_of[s] for s in subjects if s in stage_of), key=STAGES.index)
         assert _gold(task) == (None if shown == recorded else {shown}), task.id
     assert any(not t.expected.is_none for t in TASKS if t.category == "wrong_stage_rectification")
 

@@ -12,6 +12,7 @@ import random
 import re
 from collections import Counter
 from itertools import product
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,8 @@ BOOKS = {
         calls._COMPETITOR_BOOK,
         calls._PERIOD_COMPETITOR_BOOK,
         calls._PERIOD_SUBTOPIC_BOOK,
+        calls._TEAM_COMPETITOR_BOOK,
+        calls._TEAM_SUBTOPIC_BOOK,
     ),
 }
 # Text columns: the only ones rewording may change.
@@ -175,6 +178,14 @@ def test_chats_state_the_figures_their_rule_is_judged_on() -> None:
 # -- the five categories on the default org's test split -------------------------------------------------------
 
 
+def test_no_family_name_is_in_two_books_of_a_category() -> None:
+    """Families split by name within each book: a name in two books could fall in test in one and train in the
+    other, and the splits would share it."""
+    for category, books in BOOKS.items():
+        names = [name for book in books for name in book.families]
+        assert len(names) == len(set(names)), (category, sorted(n for n in set(names) if names.count(n) > 1))
+
+
 def test_prompts_vary_and_use_only_the_test_families(test_split: list[Task]) -> None:
     for category in MINE:
         tasks = _of(test_split, category)
@@ -231,28 +242,57 @@ def test_every_gold_is_the_same_under_every_declared_reading(test_split: list[Ta
     assert periods_asked  # the sales insight questions over a period, whose readings differ
 
 
+def _top(facts: list[Any], question: str) -> tuple[str, int, int]:
+    """The top competitor or subtopic of ``question`` among the calls' facts, its count and the runner-up's."""
+    if question == "competitor":
+        counts = Counter(f.competitor for f in facts if f.competitor)
+    else:
+        counts = Counter(t for f in facts for t, positive in f.subtopics if positive == (question == "positive"))
+    (top, n), (_, runner_up) = counts.most_common(2)
+    return top, n, runner_up
+
+
 def test_a_period_question_is_answered_by_a_recount_of_its_sales_calls(
     test_split: list[Task], default_org: World
 ) -> None:
+    """Over everyone's calls or a territory team's (the calls on opportunities its reps own): the team's top differs
+    from everyone's, so a reader who skips the team's lookup answers wrong."""
     planted = org_planted(default_org)
+    teams = 0
     for task in [t for t in _of(test_split, "sales_insight_mining") if "ranges" in t.metadata]:
         start, stop = task.metadata["ranges"]["as defined"]
         rows = default_org.conn.execute(
-            'SELECT "Id" FROM "VoiceCallTranscript__c" WHERE "OpportunityId__c" IS NOT NULL '
-            'AND "CreatedDate" >= ? AND "CreatedDate" < ?',
+            'SELECT v."Id", o."OwnerId" FROM "VoiceCallTranscript__c" v JOIN "Opportunity" o '
+            'ON o."Id" = v."OpportunityId__c" WHERE v."CreatedDate" >= ? AND v."CreatedDate" < ?',
             (start, stop),
         ).fetchall()
-        facts = [planted.calls[transcript] for (transcript,) in rows]
+        owners = task.metadata.get("owners")
         question = task.metadata["question"]
-        if question == "competitor":
-            counts = Counter(f.competitor for f in facts if f.competitor)
-        else:
-            counts = Counter(t for f in facts for t, positive in f.subtopics if positive == (question == "positive"))
-        (top, n), (_, runner_up) = counts.most_common(2)
+        everyone = _top([planted.calls[transcript] for transcript, _ in rows], question)
+        if owners is not None:
+            teams += 1
+            assert set(owners) == {
+                user
+                for (user,) in default_org.conn.execute(
+                    'SELECT "UserId" FROM "UserTerritory2Association" WHERE "Territory2Id" = ?',
+                    (task.metadata["territory"],),
+                )
+            }
+            rows = [(transcript, owner) for transcript, owner in rows if owner in owners]
+            top, n, runner_up = everyone
+            assert n == runner_up or task.expected.answers != (top,), task.id  # everyone's: tied or another one
+        top, n, runner_up = _top([planted.calls[transcript] for transcript, _ in rows], question)
         assert n > runner_up and task.expected.answers == (top,), task.id
-        pages = [re.search(r"LIMIT (\d+) OFFSET (\d+)", c.args["sql"]).groups() for c in task.oracle.calls]
+        pages = [
+            re.search(r"LIMIT (\d+) OFFSET (\d+)", c.args["sql"]).groups()
+            for c in task.oracle.calls
+            if "VoiceCallTranscript__c" in c.args["sql"]
+        ]
         offset = 0
         for limit, start_at in pages:  # the oracle reads every call of the period, page after page
             assert int(start_at) == offset, task.id
             offset += int(limit)
         assert offset == len(rows), task.id
+        if owners is not None:  # the team is looked up from what the question names, then its calls are read
+            assert len(task.oracle.calls) >= 4 and task.metadata["team_named_by"] not in task.prompt
+    assert teams >= 20

@@ -178,8 +178,12 @@ def test_wrong_stage_opportunities_have_work_of_another_stage(tiny: World) -> No
     for opp_id, true_stage in planted.wrong_stage.items():
         assert true_stage in STAGES
         assert tiny.get("Opportunity", opp_id)["StageName"] != true_stage
-        latest = [guide.stage_of(t["Subject"]) for t in tiny.rows("Task", '"WhatId" = ?', (opp_id,))]
-        assert true_stage in latest
+        logged = [
+            *tiny.rows("Task", '"WhatId" = ?', (opp_id,)),
+            *tiny.rows("Event", '"WhatId" = ?', (opp_id,)),
+            *tiny.rows("EmailMessage", '"RelatedToId" = ?', (opp_id,)),
+        ]
+        assert true_stage in [guide.stage_of(row["Subject"]) for row in logged]
 
 
 def test_some_not_started_tasks_belong_to_another_stage(tiny: World) -> None:

@@ -7,8 +7,9 @@ own (``random.Random(f"{seed}:<part>")``), so it shifts no other draw:
   customers, a price book, the quote's overall discount) and more configuration rules, each stated by a knowledge
   article. Ordinary quotes are brought within them; a few quotes per rule then break exactly that rule, and a few
   sit exactly at a limit without breaking it (`PlantedFacts.quote_near_misses`).
-- **Stage mismatches.** Opportunities whose tasks show a stage other than the recorded one, until every stage is
-  shown about as often (`PlantedFacts.wrong_stage`), from every other recorded stage.
+- **Stage mismatches.** Opportunities whose activities (tasks, meetings, e-mails) show a stage other than the
+  recorded one, until every stage is shown about as often (`PlantedFacts.wrong_stage`), from every other recorded
+  stage.
 - **Lead routing.** Small orgs get their territories split so that several agents win one; a colleague at the same
   company as a new lead (another lead record) makes a careless match on the company fail.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crm_gym.world.generate import b2b_text as text
+from crm_gym.world.generate.compose import spin
 from crm_gym.world.generate.policies import (
     STAGES,
     ConfigRule,
@@ -40,6 +42,25 @@ MIN_TERRITORIES = 6
 # Names of the territories added by a split (the org's own names come first).
 MORE_REGION_NAMES = ("Heartland", "Lakeshore", "Coastal Plains", "High Desert", "River Valley", "Tidewater")
 CHANNEL = "Customer - Channel"
+
+
+# Notes of a meeting and parts of an e-mail that log a stage activity: many readings each, so that no sentence recurs.
+_MEETING_NOTES = (
+    "[Working session|Meeting|Call] [with the customer|with their team|with the buying team] on {deal}[.| deal.]",
+    "[Agenda|Topic]: {deal}[, with the customer's team|, customer side|]. [Notes to follow.|Owner to send notes.|]",
+    "[Booked|Scheduled|Set up] [with|for] the [customer|account team|client] [about|on] {deal}.",
+)
+_STAGE_EMAIL_PARTS = (
+    (
+        "[Thanks|Thank you|Many thanks] for [your time|the time you gave us] [this week|today|earlier][ on {deal}|].",
+        "[Good|Great] [to hear from you|to connect|catching up][ about {deal}|].",
+    ),
+    (
+        "[I'm logging|I'm noting|This is to record] [where we are|the step we took|our progress] on {deal}[ here|].",
+        "[Here is|Below is|This is] [a short note|an update|a quick update] on {deal}[, as promised|].",
+    ),
+    ("[Let me know|Tell me|Reply here] if [anything|something] [is missing|needs a change|looks off].", ""),
+)
 
 
 # Bodies of the product-family discount articles, one per article of an org, so that none repeats another.
@@ -110,6 +131,9 @@ class DealPlants:
 
     rows: dict[str, list[Row]]
     planted: dict[str, Any]
+    contact_by_id: dict[str, Row]
+    user_name: dict[str, str]
+    user_email: dict[str, str]
 
     def plant_deals(self) -> None:
         """Add the quote rules and their quotes, the stage mismatches and the routing structures."""
@@ -483,48 +507,119 @@ class DealPlants:
         recorded_of = {o["Id"]: o["StageName"] for o in self.rows["Opportunity"]}
         pairs = Counter((recorded_of[opp], shown) for opp, shown in self.planted["wrong_stage"].items())
         counts = Counter(self.planted["wrong_stage"].values())
-        # A few of every (recorded, shown) pair, then every shown stage topped up to the same count.
+        # A few of every (recorded, shown) pair first, for every stage, then every shown stage topped up to the same
+        # count (pairs first, so that no stage's top-up empties a pool another stage's pairs need).
         per_pair = max(1, round(0.003 * len(self.rows["Opportunity"])))
-        target = max(3, round(0.018 * len(self.rows["Opportunity"])))
-        for stage in STAGES:
-            others = [s for s in STAGES if s != stage]
-            wanted = [s for s in others for _ in range(max(0, per_pair - pairs[s, stage]))]
-            wanted += [others[j % 4] for j in range(max(0, target - counts[stage] - len(wanted)))]
-            for j, recorded in enumerate(wanted):
-                recorded = next((s for s in [recorded, *others[j % 4 :], *others[: j % 4]] if pools[s]), None)
-                if recorded is None:
-                    break
-                opp = pools[recorded].pop()
-                self._show_stage(r, self.opp_by_id[opp], tasks_of[opp], stage)
-                self.planted["wrong_stage"][opp] = stage
+        target = max(3, round(0.05 * len(self.rows["Opportunity"])))
+        for top_up in (False, True):
+            for stage in STAGES:
+                others = [s for s in STAGES if s != stage]
+                if top_up:
+                    wanted = [others[j % 4] for j in range(max(0, target - counts[stage]))]
+                else:
+                    wanted = [s for s in others for _ in range(max(0, per_pair - pairs[s, stage]))]
+                for j, recorded in enumerate(wanted):
+                    recorded = next((s for s in [recorded, *others[j % 4 :], *others[: j % 4]] if pools[s]), None)
+                    if recorded is None:
+                        break
+                    opp = pools[recorded].pop()
+                    self._show_stage(r, self.opp_by_id[opp], tasks_of[opp], stage)
+                    self.planted["wrong_stage"][opp] = stage
+                    counts[stage] += 1
 
     def _show_stage(self, r: random.Random, opp: Row, tasks: list[Row], stage: str) -> None:
-        """Give the opportunity a task of ``stage`` (a later one than recorded) or turn its later work into
-        ``stage``'s (an earlier one)."""
+        """Give the opportunity work of ``stage`` (a later one than recorded) or turn its later work into
+        ``stage``'s (an earlier one). Most of the time the work that shows ``stage`` is then logged as a meeting or
+        an e-mail rather than a task (drawn from a stream of its own), as a CRM keeps it."""
         guide = self.policy.stage_guide
         k = STAGES.index(stage)
+        logged = random.Random(f"{self.seed}:stage-evidence:{opp['Id']}")
+        kind = logged.choice(("Task", "Event", "Event", "EmailMessage", "EmailMessage"))
         if k < STAGES.index(opp["StageName"]):
+            rewritten = []
             for task in tasks:
                 if STAGES.index(guide.stage_of(task["Subject"]) or stage) > k:
                     task["Subject"] = r.choice(guide.activities[stage])
                     task["Description"] = f"{task['Subject']}."
+                    rewritten.append(task)
+            if rewritten and kind != "Task":
+                moved = rewritten[-1]
+                tasks.remove(moved)
+                self.rows["Task"].remove(moved)
+                when = dt.datetime.fromisoformat(moved["CreatedDate"].rstrip("Z"))
+                self._log_activity(logged, kind, opp, moved["Subject"], when)
             return
         status = "Completed" if stage == "Closed" else r.choice(("Not Started", "In Progress", "Completed"))
         due = self._today() + dt.timedelta(days=r.randint(-20, -1) if status == "Completed" else r.randint(0, 30))
         subject = r.choice(guide.activities[stage])
         created = dt.datetime.combine(min(due, self._today()) - dt.timedelta(days=r.randint(0, 20)), dt.time(9))
+        moment = created + dt.timedelta(minutes=r.randint(0, 480))
+        priority = r.choice(("Low", "Medium", "Medium", "High"))
+        if kind != "Task":
+            self._log_activity(logged, kind, opp, subject, moment if kind == "EmailMessage" else created)
+            return
         self.add(
             "Task",
             {
                 "Subject": subject,
                 "Description": f"{subject}.",
                 "Status": status,
-                "Priority": r.choice(("Low", "Medium", "Medium", "High")),
+                "Priority": priority,
                 "ActivityDate": due.isoformat(),
                 "WhatId": opp["Id"],
                 "WhoId": opp["ContactId"],
                 "OwnerId": opp["OwnerId"],
-                "CreatedDate": (created + dt.timedelta(minutes=r.randint(0, 480))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "CreatedDate": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        )
+
+    def _log_activity(self, r: random.Random, kind: str, opp: Row, subject: str, when: dt.datetime) -> None:
+        """Log a stage activity on the opportunity as a meeting (``kind`` "Event") or an e-mail."""
+        if kind == "Event":
+            self._stage_meeting(r, opp, subject, when.replace(hour=r.randint(9, 16), minute=0, second=0))
+        else:
+            self._stage_email(r, opp, subject, when)
+
+    def _stage_meeting(self, r: random.Random, opp: Row, subject: str, start: dt.datetime) -> None:
+        """Log a stage activity as a meeting (Event) on the opportunity."""
+        minutes = r.choice((30, 45, 60, 90))
+        self.add(
+            "Event",
+            {
+                "Subject": subject,
+                "Description": spin(r, r.choice(_MEETING_NOTES), deal=opp["Name"]),
+                "Location": r.choice(("Video call", "Customer office", "Our office", "Phone")),
+                "StartDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "EndDateTime": (start + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "DurationInMinutes": minutes,
+                "IsAllDayEvent": False,
+                "WhatId": opp["Id"],
+                "WhoId": opp["ContactId"],
+                "OwnerId": opp["OwnerId"],
+            },
+        )
+
+    def _stage_email(self, r: random.Random, opp: Row, subject: str, sent: dt.datetime) -> None:
+        """Log a stage activity as an e-mail the owner sent the opportunity's contact (its subject the activity)."""
+        contact = self.contact_by_id[opp["ContactId"]]
+        owner = self.user_name[opp["OwnerId"]]
+        parts = (spin(r, r.choice(part), deal=opp["Name"].split(" - ")[-1]) for part in _STAGE_EMAIL_PARTS)
+        body = " ".join(part for part in parts if part)
+        greeting, closing = r.choice(("Hi", "Hello", "Dear")), r.choice(("Best", "Regards"))
+        self.add(
+            "EmailMessage",
+            {
+                "ParentId": None,
+                "RelatedToId": opp["Id"],
+                "Subject": subject,
+                "TextBody": f"{greeting} {contact['FirstName']},\n\n{body}\n\n{closing},\n{owner}",
+                "FromAddress": self.user_email[opp["OwnerId"]],
+                "FromName": owner,
+                "ToIds": [opp["ContactId"]],
+                "Incoming": False,
+                "MessageDate": min(sent, dt.datetime.combine(self._today(), dt.time(17))).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
             },
         )
 

@@ -93,13 +93,28 @@ def _opportunity_tasks(ctx: PlanContext, opportunity: str) -> Call:
     return rows
 
 
+def _logged_subjects(ctx: PlanContext, opportunity: str) -> Call:
+    """Subjects of the opportunity's meetings and e-mails."""
+    subjects = []
+    for obj, field in (("Event", "WhatId"), ("EmailMessage", "RelatedToId")):
+        rows = yield from query(
+            ctx,
+            f"SELECT x.[{obj}.Subject] AS subject FROM [{obj}] x WHERE x.[{obj}.{field}] = {literal(opportunity)}",
+        )
+        subjects += [str(r.get("subject") or "") for r in rows]
+    return subjects
+
+
 def wrong_stage(ctx: PlanContext) -> Plan:
-    """The most advanced stage any task of the opportunity belongs to, when it differs from its stage."""
+    """The most advanced stage any activity (task, meeting, e-mail) of the opportunity belongs to, when it differs
+    from its stage."""
     opportunity = record_id(ctx.context, "Id to be considered is") or ""
     articles = yield from _article(ctx, "%Stage%")
     guide = _stage_guide(ctx, "\n".join(str(a.get("body") or "") for a in articles))
     rows = yield from _opportunity_tasks(ctx, opportunity)
-    stages = [guide[s.lower()] for s in (str(r.get("subject") or "") for r in rows) if s.lower() in guide]
+    logged = yield from _logged_subjects(ctx, opportunity)
+    subjects = [str(r.get("subject") or "") for r in rows] + logged
+    stages = [guide[s.lower()] for s in subjects if s.lower() in guide]
     if not rows or not stages:
         yield {"answer": "None"}
         return

@@ -4,8 +4,9 @@
   something came close: a budget or timeline at the article's limit, or an earlier call that failed).
 - ``sales_insight_mining``: the subtopics discussed with negative or positive sentiment in an opportunity's calls, or
   the competitor named there; or, over a period, the competitor named in the most sales calls and the subtopic that
-  drew the most negative or positive reactions (free text). A period's gold must be the same however the period is
-  read (`Period.readings`).
+  drew the most negative or positive reactions (free text), over everyone's calls or over a territory team's (the
+  team named by an account it covers or by one of its reps, so its reps must be looked up; kept where the team's top
+  differs from everyone's). A period's gold must be the same however the period is read (`Period.readings`).
 
 What a call states is read from the org's planted facts (`PlantedFacts.calls`), never parsed back from its text:
 the transcripts say each fact in many ways.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crm_gym.tasks.model import ToolCall
@@ -24,11 +25,13 @@ from crm_gym.tasks.suites.crmarena_pro.framework import (
     GenerationContext,
     Instance,
     PhraseBook,
+    Phrased,
     category_generator,
     category_readings,
 )
 from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal, today_line
-from crm_gym.tasks.suites.crmarena_pro.generators.periods import periods
+from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
+from crm_gym.tasks.suites.crmarena_pro.generators.scopes import OrgScopes, Scope
 from crm_gym.tasks.suites.crmarena_pro.generators.wording import OPENERS, ask
 from crm_gym.world.generate.b2b_calls import SUBTOPICS
 from crm_gym.world.generate.b2b_text import money
@@ -132,15 +135,20 @@ def _unique_leads(ctx: GenerationContext) -> dict[str, str]:
     return {lead: f"{name} {ctx.choice(('at', 'from', 'of'))} {company}" for lead, name, company in rows}
 
 
-def _per_gold(ctx: GenerationContext, instances: Iterator[Instance], most: int) -> list[Instance]:
-    """At most ``most`` candidates per gold (a seeded choice), so the golds share a split's tasks about evenly and
-    the most frequent gold of one split is worth little in another."""
+def _per_gold(
+    ctx: GenerationContext, instances: Iterable[Instance], most: int, first: Callable[[Instance], bool] | None = None
+) -> list[Instance]:
+    """At most ``most`` candidates per gold (a seeded choice, those ``first`` holds for ahead of the others), so the
+    golds share a split's tasks about evenly and the most frequent gold of one split is worth little in another."""
     by_gold: dict[tuple[str | None, ...], list[Instance]] = {}
     for instance in instances:
         by_gold.setdefault(instance.gold_key, []).append(instance)
     kept = []
     for group in by_gold.values():
-        kept += [group[int(i)] for i in sorted(ctx.rng.permutation(len(group))[:most])]
+        order = [group[int(i)] for i in ctx.rng.permutation(len(group))]
+        if first is not None:
+            order.sort(key=lambda i: not first(i))
+        kept += order[:most]
     return sorted(kept, key=lambda i: i.key)
 
 
@@ -283,7 +291,7 @@ _COMPETITOR_BOOK = PhraseBook(
             "{opener}[Who else|Which other vendor] is [bidding|pitching|in the mix] for {opp}, [going by|according "
             "to] the sales calls?",
         ),
-        "terse": ("{opener}Competitor on {opp}[, per the calls|, from the call transcripts|]?",),
+        "rival-terse": ("{opener}Competitor on {opp}[, per the calls|, from the call transcripts|]?",),
     }
 )
 
@@ -297,11 +305,23 @@ def _unique_opportunities(ctx: GenerationContext) -> dict[str, str]:
     return dict(rows)
 
 
+# Candidates per gold (a single subtopic or competitor would otherwise answer a tenth of the tasks), and the fewest
+# questions on one opportunity's calls kept beside the questions over a period (the original's kind of question
+# stays at least about half of the category).
+_INSIGHT_PER_GOLD = 10
+_MIN_DEAL_QUESTIONS = 60
+
+
 @category_generator("sales_insight_mining")
 def sales_insight_mining(ctx: GenerationContext) -> list[Instance]:
-    """Per opportunity and per period, at most five candidates per gold (a single subtopic or competitor would
-    otherwise answer a tenth of the tasks)."""
-    return _per_gold(ctx, _insight_instances(ctx), 5)
+    """Per opportunity, per period and per territory team and period: at most `_INSIGHT_PER_GOLD` candidates per
+    gold (team questions first), and as many questions on one opportunity as over periods (at least
+    `_MIN_DEAL_QUESTIONS`)."""
+    kept = _per_gold(ctx, _insight_instances(ctx), _INSIGHT_PER_GOLD, first=lambda i: "owners" in i.metadata)
+    over_periods = [i for i in kept if "period" in i.metadata]
+    on_deals = [i for i in kept if "period" not in i.metadata]
+    keep = sorted(int(k) for k in ctx.rng.permutation(len(on_deals))[: max(len(over_periods), _MIN_DEAL_QUESTIONS)])
+    return sorted([*over_periods, *(on_deals[k] for k in keep)], key=lambda i: i.key)
 
 
 def _insight_instances(ctx: GenerationContext) -> Iterator[Instance]:
@@ -392,30 +412,101 @@ _PERIOD_SUBTOPIC_BOOK = PhraseBook(
         ),
     }
 )
+_TEAM_POLICY = (
+    "A team's sales calls are the calls on opportunities its reps own (Opportunity.OwnerId); a territory's reps are "
+    "the users assigned to it (UserTerritory2Association), and a territory covers the states its description lists."
+)
+# How a question names a territory's team (`Scope.names` fields), by what it names: the territory, an account in
+# one of its states, or one of its reps.
+_TEAMS = {
+    "territory": ("the {territory} team", "the reps of the {territory} Territory", "our {territory} reps"),
+    "account": (
+        "the team that covers {account}",
+        "the reps of the territory {account} belongs to",
+        "{possessive} territory team",
+    ),
+    "rep": (
+        "{possessive} territory team",
+        "{rep} and the other reps of that territory",
+        "the reps on {possessive} team",
+    ),
+}
+_TEAM_COMPETITOR_BOOK = PhraseBook(
+    {
+        "team-rival-most-calls": (
+            "{opener}Which competitor came up in the most sales calls [of|made by|held by] {team} {period}?",
+        ),
+        "team-rival-ran-into": (
+            "{opener}[Looking at|Going by] the sales calls of {team} {period}, [which rival|which competitor] did "
+            "they [run into|hear about] most often?",
+        ),
+        "team-rival-battlecard": (
+            "{opener}[I'm updating|I need to update] the battlecards for {team}: which competitor was named in the "
+            "most of their sales calls {period}?",
+        ),
+        "team-rival-count": (
+            "{opener}Count the sales calls of {team} {period} by the competitor they name. Which one [leads|comes "
+            "first]?",
+        ),
+        "team-rival-coaching": (
+            "{opener}[Before|Ahead of] [the team meeting|our coaching session] with {team}: which competitor "
+            "[came up|was mentioned] in the most of their sales calls {period}?",
+        ),
+        "team-rival-terse": ("{opener}Top competitor in the sales calls of {team} {period}[, by number of calls|]?",),
+    }
+)
+_TEAM_SUBTOPIC_BOOK = PhraseBook(
+    {
+        "team-topic-most-reactions": (
+            "{opener}Which subtopic drew the most {mood} reactions in the sales calls [of|made by] {team} {period}?",
+        ),
+        "team-topic-customers-felt": (
+            "{opener}In the sales calls of {team} {period}, [which|what] subtopic did customers react to {moodly} "
+            "most often?",
+        ),
+        "team-topic-review": (
+            "{opener}[For the team review|For the pipeline review] of {team}, name the subtopic with the most {mood} "
+            "sentiment in their sales calls {period}.",
+        ),
+        "team-topic-coaching": (
+            "{opener}[To coach|Before I coach] {team}: [which|what] subtopic [came up|was raised] {moodly} most often "
+            "in their sales calls {period}?",
+        ),
+        "team-topic-pattern": (
+            "{opener}[What|Which] subtopic [stands out|comes up most] with {mood} sentiment in the sales calls of "
+            "{team} {period}?",
+        ),
+        "team-topic-terse": ("{opener}{Mood} subtopic [heard|raised] most in the sales calls of {team} {period}?",),
+    }
+)
 # A period's calls are read a page at a time, each page within the query tool's output budget.
 _PAGE_BYTES = 48_000
 _MIN_PERIOD_CALLS = 8
 
 
-_SALES_CALLS: weakref.WeakKeyDictionary[World, list[tuple[str, str, str]]] = weakref.WeakKeyDictionary()
+_SALES_CALLS: weakref.WeakKeyDictionary[World, list[tuple[str, str, str, str]]] = weakref.WeakKeyDictionary()
 
 
-def _period_calls(ctx: GenerationContext) -> list[tuple[str, str, str]]:
-    """(transcript id, created, body) of every sales call on an opportunity, oldest first (read once per org)."""
+def _period_calls(ctx: GenerationContext) -> list[tuple[str, str, str, str]]:
+    """(transcript id, created, body, owner of its opportunity) of every sales call on an opportunity, oldest first
+    (read once per org)."""
     if ctx.world not in _SALES_CALLS:
         _SALES_CALLS[ctx.world] = ctx.sql(
-            "SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c WHERE OpportunityId__c IS NOT NULL "
-            "ORDER BY CreatedDate, Id"
+            "SELECT v.Id, v.CreatedDate, v.Body__c, o.OwnerId FROM VoiceCallTranscript__c v "
+            "JOIN Opportunity o ON o.Id = v.OpportunityId__c ORDER BY v.CreatedDate, v.Id"
         )
     return _SALES_CALLS[ctx.world]
 
 
-def _period_gold(ctx: GenerationContext, question: str, start: str, stop: str) -> tuple[str | None, ...]:
+def _period_gold(
+    ctx: GenerationContext, question: str, start: str, stop: str, owners: Collection[str] | None = None
+) -> tuple[str | None, ...]:
     """The competitor named in the most sales calls in [start, stop), or the subtopic with the most reactions of
-    one sentiment (question "competitor", "negative" or "positive"); None when the top is tied or empty."""
+    one sentiment (question "competitor", "negative" or "positive"); None when the top is tied or empty. ``owners``:
+    only the calls on opportunities these reps own (a team's calls)."""
     counts: Counter[str] = Counter()
-    for transcript, created, _ in _period_calls(ctx):
-        if start <= created[:10] < stop:
+    for transcript, created, _, owner in _period_calls(ctx):
+        if start <= created[:10] < stop and (owners is None or owner in owners):
             facts = ctx.planted.calls[transcript]
             if question == "competitor":
                 counts.update([facts.competitor] if facts.competitor else [])
@@ -427,10 +518,20 @@ def _period_gold(ctx: GenerationContext, question: str, start: str, stop: str) -
     return (ranked[0][0],)
 
 
-def _pages(ctx: GenerationContext, start: str, stop: str) -> list[Any]:
-    """The oracle's queries reading a period's sales calls, as few pages as the output budget allows."""
-    rows = [r for r in _period_calls(ctx) if start <= r[1][:10] < stop]
+def _pages(ctx: GenerationContext, start: str, stop: str, owners: Sequence[str] | None = None) -> list[Any]:
+    """The oracle's queries reading a period's sales calls (those of ``owners``' opportunities, when given), as few
+    pages as the output budget allows."""
+    rows = [r[:3] for r in _period_calls(ctx) if start <= r[1][:10] < stop and (owners is None or r[3] in owners)]
     where = f"WHERE OpportunityId__c IS NOT NULL AND CreatedDate >= '{start}' AND CreatedDate < '{stop}'"
+    select = "SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c"
+    if owners is not None:
+        mine = ", ".join(sql_literal(owner) for owner in owners)
+        select = (
+            "SELECT v.Id, v.CreatedDate, v.Body__c FROM VoiceCallTranscript__c v "
+            "JOIN Opportunity o ON o.Id = v.OpportunityId__c"
+        )
+        where = f"WHERE o.OwnerId IN ({mine}) AND v.CreatedDate >= '{start}' AND v.CreatedDate < '{stop}'"
+    order = "ORDER BY v.CreatedDate, v.Id" if owners is not None else "ORDER BY CreatedDate, Id"
     pages, size, first = [], 0, 0
     for k, row in enumerate(rows):
         size += len(json.dumps(list(row)))
@@ -438,20 +539,17 @@ def _pages(ctx: GenerationContext, start: str, stop: str) -> list[Any]:
             pages.append((first, k - first))
             first, size = k, len(json.dumps(list(row)))
     pages.append((first, len(rows) - first))
-    return [
-        ctx.query_call(
-            f"SELECT Id, CreatedDate, Body__c FROM VoiceCallTranscript__c {where} ORDER BY CreatedDate, Id "
-            f"LIMIT {n} OFFSET {offset}"
-        )
-        for offset, n in pages
-    ]
+    return [ctx.query_call(f"{select} {where} {order} LIMIT {n} OFFSET {offset}") for offset, n in pages]
 
 
 def _period_insights(ctx: GenerationContext) -> Iterator[Instance]:
     """Per period with enough sales calls: the competitor named in the most calls and the subtopics that drew the
-    most negative and positive reactions, where that top is the same under every reading of the period."""
-    days = [created[:10] for _, created, _ in _period_calls(ctx)]
+    most negative and positive reactions, where that top is the same under every reading of the period; over
+    everyone's calls, and over a territory team's (`_team_insights`)."""
+    days = [created[:10] for _, created, _, _ in _period_calls(ctx)]
+    scopes = OrgScopes(ctx)
     for period in periods(ctx.today, ctx.rng):
+        yield from _team_insights(ctx, scopes, period)
         ranges = {name: (a.isoformat(), b.isoformat()) for name, (a, b) in period.readings(ctx.today).items()}
         start, stop = ranges["as defined"]
         if sum(start <= d < stop for d in days) < _MIN_PERIOD_CALLS:
@@ -461,11 +559,7 @@ def _period_insights(ctx: GenerationContext) -> Iterator[Instance]:
             if len(golds) != 1 or golds == {(None,)}:
                 continue
             [gold] = golds
-            if question == "competitor":
-                prompt = ask(ctx, _PERIOD_COMPETITOR_BOOK, opener=ctx.choice(OPENERS), period=period.phrase)
-            else:
-                moods = _MOODS[question]
-                prompt = ask(ctx, _PERIOD_SUBTOPIC_BOOK, opener=ctx.choice(OPENERS), period=period.phrase, **moods)
+            prompt = _ask_top(ctx, question, (_PERIOD_COMPETITOR_BOOK, _PERIOD_SUBTOPIC_BOOK), period=period.phrase)
             yield Instance(
                 key=f"{period.key}:{question}",
                 prompt=prompt.text,
@@ -478,6 +572,68 @@ def _period_insights(ctx: GenerationContext) -> Iterator[Instance]:
             )
 
 
+def _ask_top(ctx: GenerationContext, question: str, books: tuple[PhraseBook, PhraseBook], **fields: str) -> Phrased:
+    """A question about the top of a period: from the competitor book, or from the subtopic book in the words of the
+    question's mood."""
+    if question == "competitor":
+        return ask(ctx, books[0], opener=ctx.choice(OPENERS), **fields)
+    return ask(ctx, books[1], opener=ctx.choice(OPENERS), **fields, **_MOODS[question])
+
+
+def _team_insights(ctx: GenerationContext, scopes: OrgScopes, period: Period) -> Iterator[Instance]:
+    """The period's questions over one territory team's calls, the team named by its territory, by an account of
+    the territory or by one of its reps; kept where enough calls fall in the period, the top is the same under every
+    reading, and it differs from the top over everyone's calls (so the team must be looked up)."""
+    ranges = {name: (a.isoformat(), b.isoformat()) for name, (a, b) in period.readings(ctx.today).items()}
+    start, stop = ranges["as defined"]
+    for territory_id, territory in sorted(scopes.territories.items()):
+        owners = set(territory.members)
+        if sum(start <= r[1][:10] < stop and r[3] in owners for r in _period_calls(ctx)) < _MIN_PERIOD_CALLS:
+            continue
+        for question in ("competitor", "negative", "positive"):
+            golds = {_period_gold(ctx, question, a, b, owners) for a, b in ranges.values()}
+            everyone = {_period_gold(ctx, question, a, b) for a, b in ranges.values()}
+            if len(golds) != 1 or golds == {(None,)} or golds & everyone:
+                continue
+            [gold] = golds
+            scope = _team_scope(ctx, scopes, territory_id)
+            team = ctx.choice(_TEAMS[scope.kind]).format(**scope.names())
+            books = (_TEAM_COMPETITOR_BOOK, _TEAM_SUBTOPIC_BOOK)
+            prompt = _ask_top(ctx, question, books, period=period.phrase, team=team)
+            members = sorted(owners)
+            yield Instance(
+                key=f"{period.key}:{territory_id}:{question}",
+                prompt=prompt.text,
+                phrasing=prompt.family,
+                policy=f"{_PERIOD_POLICY}\n{_TEAM_POLICY}\n{today_line(ctx)}",
+                answers=gold,
+                calls=(*scope.lookups("agent"), *_pages(ctx, start, stop, members)),
+                oracle_answer=str(gold[0]),
+                metadata={
+                    "question": question,
+                    "period": period.key,
+                    "ranges": ranges,
+                    "owners": members,
+                    "scope": scope.kind,
+                    "territory": territory_id,
+                    "team_named_by": scope.named[0] or territory_id,
+                },
+            )
+
+
+def _team_scope(ctx: GenerationContext, scopes: OrgScopes, territory_id: str) -> Scope:
+    """The territory's team named by an account in one of its states or by one of its reps (a seeded choice)."""
+    home = scopes.territories[territory_id]
+    accounts = [a for a in scopes.accounts if a[2] in home.states]
+    reps = [rep for rep in scopes.reps if scopes.territory_of.get(rep[0]) == territory_id]
+    kinds = [kind for kind, found in (("account", accounts), ("rep", reps)) if found]
+    if not kinds:
+        return home
+    kind = ctx.choice(kinds)
+    named = accounts if kind == "account" else reps
+    return Scope(kind, territory=home.territory, named=named[int(ctx.rng.integers(len(named)))], members=home.members)
+
+
 def _under_reading(name: str) -> Any:
     """The gold of a sales insight instance when its period is read as ``name`` (others: as the instance says)."""
 
@@ -485,7 +641,8 @@ def _under_reading(name: str) -> Any:
         if "ranges" not in metadata:
             return tuple(metadata["answers"])
         start, stop = metadata["ranges"].get(name, metadata["ranges"]["as defined"])
-        return _period_gold(ctx, metadata["question"], start, stop)
+        owners = metadata.get("owners")
+        return _period_gold(ctx, metadata["question"], start, stop, None if owners is None else set(owners))
 
     return gold
 

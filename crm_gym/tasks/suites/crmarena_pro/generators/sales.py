@@ -1,7 +1,7 @@
 """Generators of the record-centred sales categories: one opportunity or lead, judged against the org's records.
 
-- ``wrong_stage_rectification``: the stage an opportunity's tasks put it in (None: its stage is right, though it
-  also has work of an earlier stage, the near miss a careful reader checks).
+- ``wrong_stage_rectification``: the stage an opportunity's activities (tasks, meetings, e-mails) put it in (None: its
+  stage is right, though it also has work of an earlier stage, the near miss a careful reader checks).
 - ``lead_routing``: the agent the lead routing policy assigns a new lead to (territory, accepted quotes, workload).
 
 About half of the tasks name the opportunity or lead by what it is (`deal_records`) instead of by its Id.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from crm_gym.tasks.model import ToolCall
 from crm_gym.tasks.suites.crmarena_pro.framework import (
     GenerationContext,
     Instance,
@@ -35,10 +36,58 @@ _STAGE_LIST = ", ".join(f"'{s}'" for s in STAGES)
 
 _STAGE_GUIDE = (
     "## Opportunity stage guide\n"
-    "An opportunity's stage must match the work recorded on it. Compare its tasks (Task records whose WhatId is the "
-    "opportunity) with the activities the knowledge article on opportunity stage definitions lists for each stage: "
-    "the opportunity belongs in the most advanced stage for which it has a task, open or completed."
+    "An opportunity's stage must match the work recorded on it. Its work is logged as tasks (Task, WhatId), meetings "
+    "(Event, WhatId) and e-mails (EmailMessage, RelatedToId); an activity belongs to the stage whose list in the "
+    "knowledge article on opportunity stage definitions holds its subject. The opportunity belongs in the most "
+    "advanced stage for which it has an activity, open or done, past or planned."
 )
+# Where a CRM keeps an opportunity's activities: (object, field naming the opportunity, a time field).
+ACTIVITY_SOURCES = (("Task", "WhatId", "ActivityDate"), ("Event", "WhatId", "StartDateTime"),
+                    ("EmailMessage", "RelatedToId", "MessageDate"))  # fmt: skip
+# Words of activity subjects the article does not list (a "Product demo" meeting, a "Follow-up: pricing" e-mail) and
+# the stage a loose reader may still take them for: a task whose gold such a reading changes is left out.
+_LOOSE_WORDS = {"discovery": "Discovery", "demo": "Quote", "proposal": "Quote", "pricing": "Quote",
+                "contract": "Negotiation", "implementation": "Negotiation"}  # fmt: skip
+
+
+def _activity_subjects(ctx: GenerationContext) -> dict[str, list[str]]:
+    """Opportunity id -> the subjects of its tasks, meetings and e-mails."""
+    found: dict[str, list[str]] = {}
+    for obj, field, _ in ACTIVITY_SOURCES:
+        for opp_id, subject in ctx.sql(
+            f'SELECT o."Id", x."Subject" FROM "Opportunity" o JOIN "{obj}" x ON x."{field}" = o."Id" ORDER BY x."Id"'
+        ):
+            found.setdefault(opp_id, []).append(subject or "")
+    return found
+
+
+def _loose_stage(ctx: GenerationContext, subject: str) -> str | None:
+    """The stage of a subject for a loose reader: the article's, else the one its words suggest."""
+    listed = ctx.policies.stage_guide.stage_of(subject)
+    if listed is not None:
+        return listed
+    suggested = [stage for word, stage in _LOOSE_WORDS.items() if word in subject.lower()]
+    return max(suggested, key=STAGES.index) if suggested else None
+
+
+def _stage_gold(shown: str | None, recorded: str) -> tuple[str | None, ...]:
+    return (None,) if shown is None or shown == recorded else (shown,)
+
+
+def _gold_loose_subjects(ctx: GenerationContext, meta: Mapping[str, Any]) -> tuple[str | None, ...]:
+    """Reading: meetings and e-mails whose subject only suggests an activity ("Product demo") count for its stage."""
+    [(recorded,)] = ctx.sql('SELECT "StageName" FROM "Opportunity" WHERE "Id" = ?', (meta["opportunity_id"],))
+    subjects = _activity_subjects_of(ctx, meta["opportunity_id"])
+    stages = [s for s in (_loose_stage(ctx, subject) for subject in subjects) if s is not None]
+    return _stage_gold(max(stages, key=STAGES.index) if stages else None, recorded)
+
+
+def _activity_subjects_of(ctx: GenerationContext, opp_id: str) -> list[str]:
+    return [
+        subject or ""
+        for obj, field, _ in ACTIVITY_SOURCES
+        for (subject,) in ctx.sql(f'SELECT "Subject" FROM "{obj}" WHERE "{field}" = ?', (opp_id,))
+    ]
 
 
 def _same_count_per_stage(
@@ -60,36 +109,55 @@ def _same_count_per_stage(
     return {opp_id: c for opp_id, c in candidates.items() if c[0] is None or opp_id in kept}
 
 
+def _activity_calls(ctx: GenerationContext, opp_id: str) -> tuple[ToolCall, ...]:
+    """The oracle's reads of an opportunity's activities: its tasks (with its stage), meetings and e-mails."""
+    literal = sql_literal(opp_id)
+    return (
+        ctx.query_call(
+            "SELECT o.Id, o.StageName, t.Subject, t.Status, t.ActivityDate FROM Opportunity o "
+            f"LEFT JOIN Task t ON t.WhatId = o.Id WHERE o.Id = {literal} ORDER BY t.ActivityDate"
+        ),
+        *(
+            ctx.query_call(f"SELECT Id, Subject, {when} FROM {obj} WHERE {field} = {literal}")
+            for obj, field, when in ACTIVITY_SOURCES[1:]
+        ),
+    )
+
+
 @category_generator("wrong_stage_rectification")
 def wrong_stage_rectification(ctx: GenerationContext) -> Iterator[Instance]:
-    """Opportunities whose tasks put them in another stage (planted), and ones whose stage matches their tasks
-    although they also carry earlier-stage work.
+    """Opportunities whose activities put them in another stage (planted), and ones whose stage matches their
+    activities although they also carry earlier-stage work.
 
-    The stated rule: an opportunity belongs in the most advanced stage that one of its tasks belongs to. Other
-    opportunities whose tasks disagree with their stage carry misprioritised work (another category's structure)
-    and are left out.
+    The stated rule: an opportunity belongs in the most advanced stage that one of its activities (tasks, meetings,
+    e-mails) belongs to. Other opportunities whose activities disagree with their stage carry misprioritised work
+    (another category's structure) and are left out, and so are those whose gold a loose reading of unlisted
+    subjects would change.
     """
     guide = ctx.policies.stage_guide
     article = ctx.query_call("SELECT Id, Title, FAQ_Answer__c FROM Knowledge__kav WHERE Title LIKE '%Stage%'")
     stages: dict[str, list[tuple[str, str]]] = {}
-    for opp_id, subject in ctx.sql(
-        "SELECT o.Id, t.Subject FROM Opportunity o JOIN Task t ON t.WhatId = o.Id ORDER BY o.Id, t.Id"
-    ):
-        stage = guide.stage_of(subject)
-        if stage is not None:
-            stages.setdefault(opp_id, []).append((stage, subject))
+    subjects = _activity_subjects(ctx)
+    for opp_id, opp_subjects in subjects.items():
+        for subject in opp_subjects:
+            stage = guide.stage_of(subject)
+            if stage is not None:
+                stages.setdefault(opp_id, []).append((stage, subject))
     candidates = {}
     for opp_id, recorded in ctx.sql("SELECT Id, StageName FROM Opportunity ORDER BY Id"):
         if opp_id not in stages:
             continue
         shown, top_subject = max(stages[opp_id], key=lambda s: STAGES.index(s[0]))
+        loose = [s for s in (_loose_stage(ctx, subject) for subject in subjects[opp_id]) if s is not None]
+        if _stage_gold(max(loose, key=STAGES.index), recorded) != _stage_gold(shown, recorded):
+            continue
         earlier = sorted({s for s, _ in stages[opp_id] if s != shown}, key=STAGES.index)
         planted = ctx.planted.wrong_stage.get(opp_id)
         if planted is not None and shown == planted != recorded:
             candidates[opp_id] = (shown, None, recorded)
         elif planted is None and shown == recorded and earlier:
             near = (
-                f"it also has {' and '.join(earlier)} work, but its most advanced task ('{top_subject}') is a "
+                f"it also has {' and '.join(earlier)} work, but its most advanced activity ('{top_subject}') is a "
                 f"{shown} activity, the stage it is in"
             )
             candidates[opp_id] = (None, near, recorded)
@@ -100,22 +168,21 @@ def wrong_stage_rectification(ctx: GenerationContext) -> Iterator[Instance]:
         ref = refs[opp_id]
         answer = ctx.choice(phrasing.STAGE_ANSWERS).format(stages=_STAGE_LIST)
         prompt = phrasing.phrase(ctx, phrasing.WRONG_STAGE, ref.text, (answer,))
-        tasks = ctx.query_call(
-            "SELECT o.Id, o.StageName, t.Subject, t.Status, t.ActivityDate FROM Opportunity o "
-            f"LEFT JOIN Task t ON t.WhatId = o.Id WHERE o.Id = {sql_literal(opp_id)} ORDER BY t.ActivityDate"
-        )
         yield Instance(
             key=opp_id,
             prompt=prompt.text,
             policy=_STAGE_GUIDE + ref.policy_line,
             answers=(gold,),
-            calls=(*ref.lookup, article, tasks),
+            calls=(*ref.lookup, article, *_activity_calls(ctx, opp_id)),
             oracle_answer=gold or "None",
             record_id=opp_id,
             metadata={"opportunity_id": opp_id, "named": bool(ref.lookup)},
             near_miss=near_miss,
             phrasing=prompt.family,
         )
+
+
+category_readings("wrong_stage_rectification", loose_subjects=_gold_loose_subjects)
 
 
 # -- lead routing -------------------------------------------------------------------------------------------------
