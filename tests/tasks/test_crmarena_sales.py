@@ -157,27 +157,22 @@ def _in_line(task: Task, family: str) -> bool:
 
 def test_sales_amount_gold_counts_activated_orders_under_contracts_signed_in_the_period() -> None:
     api = _api()
-    changed_by_drafts = 0
     for task in [t for t in TASKS if t.category == "sales_amount_understanding"]:
         start, stop = _period(task)
         totals: dict[str, float] = defaultdict(float)
-        with_drafts: dict[str, float] = defaultdict(float)
         for owner, status, quantity, price, family in _rows(
             api,
             'SELECT o.OwnerId, o.Status, i.Quantity, i.UnitPrice, p.Family FROM OrderItem i JOIN "Order" o '
             "ON o.Id = i.OrderId JOIN Product2 p ON p.Id = i.Product2Id WHERE o.ContractId IN (SELECT Id FROM "
             f"Contract WHERE CompanySignedDate >= '{start}' AND CompanySignedDate < '{stop}')",
         ):
-            if _in_line(task, family):
-                with_drafts[owner] += quantity * price
-                if status == "Activated":
-                    totals[owner] += quantity * price
+            if _in_line(task, family) and status == "Activated":
+                totals[owner] += quantity * price
         population = _population(api, task)
         assert _gold(task) == _ranked_gold(task, totals, population), task.id
-        drafts = {k: v for k, v in with_drafts.items() if population is None or k in population}
-        changed_by_drafts += _gold(task) != (_best(drafts, task.metadata["lowest"]) if drafts else None)
+    # That the stated rule on draft orders decides some answers is checked on the default org's split (the small
+    # org has too few questions): test_crmarena_sales_analytics.py.
     assert "draft order does not count" in task.required_context.policy
-    assert changed_by_drafts, "no task where the stated rule on draft orders decides the answer"
 
 
 def test_conversion_rate_gold_breaks_ties_by_the_most_leads_or_quotes() -> None:

@@ -128,6 +128,7 @@ def _data() -> dict[str, Any]:
         "cases": world.rows("Case"),
         "history": world.rows("CaseHistory__c", "Field__c = 'Owner Assignment'"),
         "product_of_item": {r["Id"]: r["Product2Id"] for r in world.rows("OrderItem")},
+        "state_of_account": {r["Id"]: r["BillingState"] for r in world.rows("Account")},
     }
 
 
@@ -147,18 +148,26 @@ def test_monthly_trend_golds_match_a_recount() -> None:
         assert f"{MONTH_NAMES[int(peak[5:]) - 1]} {peak[:4]}" == _gold(task), task.id
 
 
+def _billed_in(case: dict[str, Any], task: Task) -> bool:
+    """Whether the case counts for a task limited to a territory's customers (always, for one that is not)."""
+    states = task.metadata.get("states")
+    return states is None or _data()["state_of_account"][case["AccountId"]] in states
+
+
 def test_top_issue_golds_match_a_recount() -> None:
-    for task in _sample("top_issue_identification"):
+    for task in _sample("top_issue_identification", 20):
         issues = Counter(
             c["IssueId__c"]
             for c in _data()["cases"]
-            if _product(c) == task.required_context.record_id and _in_period(c["CreatedDate"], task)
+            if _product(c) == task.required_context.record_id
+            and _in_period(c["CreatedDate"], task)
+            and _billed_in(c, task)
         )
         assert _top(issues) == _gold(task), task.id
 
 
 def _agent_stats(task: Task) -> tuple[dict[str, int], dict[str, list[float]], Counter[str]]:
-    cases = {c["Id"]: c for c in _data()["cases"] if _in_period(c["CreatedDate"], task)}
+    cases = {c["Id"]: c for c in _data()["cases"] if _in_period(c["CreatedDate"], task) and _billed_in(c, task)}
     assigned: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in _data()["history"]:
         if row["CaseId__c"] in cases:
@@ -202,6 +211,23 @@ def test_case_routing_golds_follow_the_policy_steps() -> None:
         name = _world().get("Product2", product)["Name"]
         assert (name in task.prompt) != task.metadata["described"], task.id  # named, or described by its sender
         assert ("- From: " in task.prompt) == task.metadata["described"], task.id
+
+
+def test_a_routing_task_naming_the_article_leaves_its_rules_to_the_knowledge_base() -> None:
+    world = _world()
+    article = world.get("Knowledge__kav", org_policies(world).case_routing.article_id)
+    tasks = [t for t in TASKS if t.category == "case_routing"]
+    by_title = [t for t in tasks if not t.metadata["inline_policy"]]
+    assert 0.25 <= len(by_title) / len(tasks) <= 0.75
+    for task in tasks:
+        policy = task.required_context.policy
+        assert (article["FAQ_Answer__c"] in policy) == task.metadata["inline_policy"], task.id
+        assert len(task.oracle.calls) == 3 + (task in by_title), task.id
+    for task in by_title:
+        assert f"'{article['Title']}'" in task.required_context.policy, task.id
+        assert "closed the most" not in task.required_context.policy, task.id  # no criterion is restated
+        (row,) = _replay(task.id).results[0].output["rows"]
+        assert article["FAQ_Answer__c"] in row, task.id  # the oracle reads the rules first
 
 
 def test_policy_violation_golds_match_the_chats() -> None:

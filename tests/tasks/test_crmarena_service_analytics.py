@@ -142,10 +142,13 @@ def _lookalikes(table: str, name: str) -> set[str]:
 
 
 def _managed(task: Task) -> dict[str, int]:
+    states = task.metadata.get("states")  # a question about a territory's customers counts only their cases
+    billed = "" if states is None else f" AND a.BillingState IN ({', '.join('?' * len(states))})"
     rows = _sql(
         'SELECT h.NewValue__c, COUNT(DISTINCT h.CaseId__c) FROM CaseHistory__c h JOIN "Case" c ON c.Id = h.CaseId__c '
-        "WHERE h.Field__c = 'Owner Assignment' AND date(c.CreatedDate) BETWEEN ? AND ? GROUP BY h.NewValue__c",
-        (task.metadata["start"], task.metadata["end"]),
+        "JOIN Account a ON a.Id = c.AccountId WHERE h.Field__c = 'Owner Assignment' "
+        f"AND date(c.CreatedDate) BETWEEN ? AND ?{billed} GROUP BY h.NewValue__c",
+        (task.metadata["start"], task.metadata["end"], *(states or ())),
     )
     return dict(rows)
 
@@ -210,8 +213,9 @@ def test_a_named_record_has_look_alikes_and_the_oracle_looks_it_up_first(categor
         target, mode = task.required_context.record_id, task.metadata["named_by"]
         table = "Product2" if task.metadata["field"] == "product" else "Account"
         name = _sql(f"SELECT Name FROM {table} WHERE Id = ?", (target,))[0][0]
+        scoped = {"rep": 3, "account": 2}.get(task.metadata.get("scope"), 0)  # the territory's lookups
         if mode == "id":
-            assert len(task.oracle.calls) == 1, task.id
+            assert len(task.oracle.calls) == 1 + scoped, task.id
             continue
         results = replay_calls(task, task.oracle.calls, world=WORLD).results
         found = {str(v) for r in results[:-1] for row in r.output["rows"] for v in row}
@@ -268,3 +272,82 @@ def test_a_fresh_seed_builds_every_category_and_its_oracles_score_one() -> None:
     for task in tasks:
         replay = replay_calls(task, task.oracle.calls, world=world)
         assert score_outcome(task, world, task.oracle.answer, task.oracle.calls, replay.results).functional == 1.0
+
+
+# -- cases of a named territory's customers ----------------------------------------------------------------------
+
+AGENTS = ("handle_time", "transfer_count")
+TERRITORY_GOLDS = {"handle_time": service.agent_gold, "transfer_count": service.agent_gold}
+TERRITORY_GOLDS["top_issue_identification"] = service.top_issue_gold
+
+
+def _scoped(*categories: str) -> list[Task]:
+    return [t for t in _tasks(*(categories or TERRITORY_GOLDS)) if "states" in t.metadata]
+
+
+def test_about_half_the_agent_questions_limit_the_cases_to_a_named_territorys_customers() -> None:
+    tasks = _tasks(*AGENTS)
+    assert 0.3 <= len(_scoped(*AGENTS)) / len(tasks) <= 0.65
+    assert Counter(t.metadata["scope"] for t in _scoped(*AGENTS)).keys() == {"rep", "account"}
+    assert sum(len(t.oracle.calls) >= 4 for t in tasks) >= 0.25 * len(tasks)
+    assert all(len(t.oracle.calls) == 1 for t in tasks if "states" not in t.metadata)
+
+
+def test_a_quarter_of_the_top_issue_questions_ask_about_a_named_territorys_customers() -> None:
+    scoped = _scoped("top_issue_identification")
+    assert 0.2 <= len(scoped) / len(_tasks("top_issue_identification")) <= 0.5
+    assert all(t.metadata["named_by"] != "description" for t in scoped)  # one customer's purchase would blur it
+
+
+def test_each_lookup_of_a_territory_question_feeds_the_next_call() -> None:
+    """The rep or account, its territory and the territory's states are nowhere in the task: each call's SQL looks
+    up what the task names or uses a value only an earlier call's rows show, and the last one counts the cases of
+    exactly those states."""
+    for task in _scoped():
+        text = task.prompt + task.required_context.policy
+        named, territory, states = (task.metadata[k] for k in ("named", "territory", "states"))
+        assert named not in text and territory not in text and ",".join(states) not in text, task.id
+        results = replay_calls(task, task.oracle.calls, world=WORLD).results
+        shown: set[str] = set()
+        for call, result in zip(task.oracle.calls, results, strict=True):
+            literals = {w.strip("%,") for w in re.findall(r"'([^']*)'", call.args["sql"])} - {""}
+            if shown and not all(w in text for w in literals):  # not a lookup of what the task names
+                assert literals & shown - {w for w in literals if w in text}, (task.id, call.args["sql"])
+            shown |= {str(v) for row in result.output["rows"] for v in row}
+            shown |= {s for v in list(shown) for s in v.split(",")}  # a territory's description lists its states
+        assert set(states) <= set(re.findall(r"'([A-Z]{2})'", task.oracle.calls[-1].args["sql"])), task.id
+
+
+def _look_alike_states(task: Task) -> list[list[str]]:
+    """The states of the territories a careless match on the named rep's or account's name would take instead."""
+    found = []
+    if task.metadata["scope"] == "rep":
+        ((first, last),) = _sql("SELECT FirstName, LastName FROM User WHERE Id = ?", (task.metadata["named"],))
+        rows = _sql(
+            "SELECT t.Description FROM User u JOIN UserTerritory2Association a ON a.UserId = u.Id "
+            "JOIN Territory2 t ON t.Id = a.Territory2Id WHERE (u.FirstName = ? OR u.LastName = ?) AND u.Id != ?",
+            (first, last, task.metadata["named"]),
+        )
+    else:
+        ((name,),) = _sql("SELECT Name FROM Account WHERE Id = ?", (task.metadata["named"],))
+        rows = _sql(
+            "SELECT t.Description FROM Account a JOIN Territory2 t ON ',' || t.Description || ',' LIKE "
+            "'%,' || a.BillingState || ',%' WHERE a.Name LIKE ? AND a.Id != ?",
+            (f"{name.split()[0]} %", task.metadata["named"]),
+        )
+    for (description,) in rows:
+        if description and sorted(description.split(",")) != sorted(task.metadata["states"]):
+            found.append(description.split(","))
+    return found
+
+
+def test_a_careless_match_or_no_territory_at_all_changes_the_gold() -> None:
+    misread, unscoped = 0, 0
+    for task in _scoped():
+        ctx, gold = GenerationContext(WORLD, task.category, 0), TERRITORY_GOLDS[task.category]
+        others = _look_alike_states(task)
+        misread += any(gold(ctx, {**task.metadata, "states": s}) != task.expected.answers for s in others)
+        everyone = {k: v for k, v in task.metadata.items() if k != "states"}
+        unscoped += gold(ctx, everyone) != task.expected.answers
+    assert misread >= 0.6 * len(_scoped()), misread
+    assert unscoped >= 0.7 * len(_scoped()), unscoped

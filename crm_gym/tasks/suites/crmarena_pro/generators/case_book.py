@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -43,6 +43,8 @@ class CaseRecord:
     status: str
     owner: str
     account: str
+    state: str
+    """The billing state of the case's account."""
     product: str
     issue: str
     assignments: tuple[Assignment, ...]
@@ -82,18 +84,19 @@ class CaseBook:
         ):
             history[case].append(Assignment(old, new))
         rows = world.conn.execute(
-            "SELECT c.Id, c.CreatedDate, c.ClosedDate, c.Status, c.OwnerId, c.AccountId, oi.Product2Id, c.IssueId__c "
-            'FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c ORDER BY c.CreatedDate, c.Id'
+            "SELECT c.Id, c.CreatedDate, c.ClosedDate, c.Status, c.OwnerId, c.AccountId, a.BillingState, "
+            'oi.Product2Id, c.IssueId__c FROM "Case" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c '
+            "LEFT JOIN Account a ON a.Id = c.AccountId ORDER BY c.CreatedDate, c.Id"
         ).fetchall()
         self.cases: tuple[CaseRecord, ...] = tuple(
-            CaseRecord(*row[:8], assignments=tuple(history[row[0]])) for row in rows
+            CaseRecord(*row[:9], assignments=tuple(history[row[0]])) for row in rows
         )
         by_closed = sorted((c for c in self.cases if c.closed), key=lambda c: (c.closed, c.id))
         self._ordered: dict[str, tuple[tuple[CaseRecord, ...], list[str]]] = {
             "created": (self.cases, [_day(c.created) for c in self.cases]),
             "closed": (tuple(by_closed), [_day(c.closed) for c in by_closed]),
         }
-        self._agents: dict[tuple[Range, Basis], AgentStats] = {}
+        self._agents: dict[tuple[Range, Basis, frozenset[str] | None], AgentStats] = {}
 
     @property
     def first_day(self) -> dt.date:
@@ -114,20 +117,29 @@ class CaseBook:
             if getattr(c, field) == value
         )
 
-    def issues(self, span: Range, products: Sequence[str], basis: Basis = "created") -> Counter[str]:
-        """Cases per issue of the cases in ``span`` about one of ``products``."""
-        return Counter(c.issue for c in self.in_range(span, basis) if c.product in products)
+    def issues(
+        self, span: Range, products: Sequence[str], basis: Basis = "created", states: Collection[str] | None = None
+    ) -> Counter[str]:
+        """Cases per issue of the cases in ``span`` about one of ``products`` (of accounts billed in ``states``, when
+        given)."""
+        return Counter(
+            c.issue
+            for c in self.in_range(span, basis)
+            if c.product in products and (states is None or c.state in states)
+        )
 
-    def agents(self, span: Range, basis: Basis = "created") -> AgentStats:
-        """What each agent did with the cases created (or closed) in ``span``: every agent a case was ever assigned
-        to managed it once; each assignment away from an agent is a transfer of theirs; handle times are those of
-        the cases the handle time policy counts."""
-        key = (span, basis)
+    def agents(self, span: Range, basis: Basis = "created", states: Collection[str] | None = None) -> AgentStats:
+        """What each agent did with the cases created (or closed) in ``span`` (of accounts billed in ``states``, when
+        given): every agent a case was ever assigned to managed it once; each assignment away from an agent is a
+        transfer of theirs; handle times are those of the cases the handle time policy counts."""
+        key = (span, basis, frozenset(states) if states is not None else None)
         if key not in self._agents:
             managed: Counter[str] = Counter()
             transfers: Counter[str] = Counter()
             handle: dict[str, list[float]] = defaultdict(list)
             for case in self.in_range(span, basis):
+                if key[2] is not None and case.state not in key[2]:
+                    continue
                 managed.update({a.to_agent for a in case.assignments})
                 transfers.update(a.from_agent for a in case.assignments if a.from_agent)
                 if case.handle_days is not None:

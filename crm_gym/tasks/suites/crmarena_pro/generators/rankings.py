@@ -31,7 +31,7 @@ from crm_gym.tasks.suites.crmarena_pro.framework import (
 )
 from crm_gym.tasks.suites.crmarena_pro.generators.common import sql_literal, today_line
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
-from crm_gym.tasks.suites.crmarena_pro.generators.scopes import SCOPED_KINDS, Entity, OrgScopes, Scope
+from crm_gym.tasks.suites.crmarena_pro.generators.scopes import SCOPED_KINDS, Entity, OrgScopes, Scope, ScopeKind
 from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_LINES
 
 _DAY = dt.timedelta(days=1)
@@ -255,12 +255,15 @@ class Wording:
 @dataclass(frozen=True)
 class Plan:
     """What to ask per period: the metrics and their directions (lowest first or not), the chance of a question
-    per scoped kind (besides the one over everyone), and the chance a question is limited to a product line."""
+    per scoped kind (besides the one over everyone), and the chance a question is limited to a product line.
+
+    A territory named by its name takes fewer lookups than the territory of a named account or rep, so a plan may
+    ask about those more often."""
 
     metrics: Mapping[str, Metric]
     directions: Mapping[str, tuple[bool, ...]]
     policy: Callable[[Metric], str]
-    scoped: float = 0.55
+    scoped: Mapping[ScopeKind, float] = field(default_factory=lambda: dict.fromkeys(SCOPED_KINDS, 0.55))
     product_line: float = 0.0
 
 
@@ -271,7 +274,7 @@ def ranking_instances(ctx: GenerationContext, plan: Plan, wording: Wording) -> I
     for period in periods(ctx.today, ctx.rng):
         for name, metric in plan.metrics.items():
             for lowest in plan.directions[name]:
-                kinds = ["all", *(k for k in SCOPED_KINDS if ctx.rng.random() < plan.scoped)]
+                kinds = ["all", *(k for k in SCOPED_KINDS if ctx.rng.random() < plan.scoped[k])]
                 for kind in kinds:
                     scope = scopes.draw(ctx, kind)
                     line = ctx.choice(lines) if metric.family_join and ctx.rng.random() < plan.product_line else None

@@ -69,6 +69,9 @@ _TERRITORY_RULE = (
     "billing state (Account.BillingState); a rep's team is everyone assigned to the rep's territory, the rep "
     "included."
 )
+# Chance of a question per scoped kind: the territory of a named account or rep (found through the record first)
+# more often than a territory named by its name.
+_SCOPED = {"territory": 0.25, "account": 0.85, "rep": 0.95}
 _PRODUCT_LINE_RULE = (
     "- Product lines: a product line is a product family (Product2.Family); the product categories "
     "(ProductCategory) say what each line's products are."
@@ -250,6 +253,7 @@ _SALES_PLAN = Plan(
     metrics={"sales": _SALES},
     directions={"sales": (False, True)},
     policy=lambda metric: _SALES_POLICY,
+    scoped=_SCOPED,
     product_line=0.35,
 )
 declare_readings("sales_amount_understanding", _SALES_PLAN.metrics)
@@ -344,6 +348,7 @@ _CONVERSION_PLAN = Plan(
     metrics={"lead-conversion": _LEADS, "quote-acceptance": _QUOTES},
     directions={"lead-conversion": (False, True), "quote-acceptance": (False, True)},
     policy=lambda metric: _LEAD_POLICY if metric is _LEADS else _QUOTE_POLICY,
+    scoped=_SCOPED,
 )
 declare_readings("conversion_rate_comprehension", _CONVERSION_PLAN.metrics)
 
@@ -401,7 +406,12 @@ _CYCLE_WORDING = _agent_wording(
         ),
     }
 )
-_CYCLE_PLAN = Plan(metrics={"cycle": _CYCLE}, directions={"cycle": (True, False)}, policy=lambda metric: _CYCLE_POLICY)
+_CYCLE_PLAN = Plan(
+    metrics={"cycle": _CYCLE},
+    directions={"cycle": (True, False)},
+    policy=lambda metric: _CYCLE_POLICY,
+    scoped=_SCOPED,
+)
 declare_readings("sales_cycle_understanding", _CYCLE_PLAN.metrics)
 
 
@@ -592,8 +602,8 @@ _REGION_PLAN = Plan(
     metrics={"closing": _CLOSING, "state-sales": _STATE_SALES},
     directions={"closing": (True,), "state-sales": (False,)},
     policy=lambda metric: _REGION_POLICY[metric.name],
-    scoped=0.8,
-    product_line=0.45,
+    scoped={"territory": 0.4, "account": 0.95, "rep": 1.0},
+    product_line=0.6,
 )
 declare_readings("best_region_identification", _REGION_PLAN.metrics)
 

@@ -8,6 +8,7 @@ reps sharing a first name), so a careless match finds the wrong population.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -131,8 +132,23 @@ class OrgScopes:
         ]
         self.territory_of = {user: ids[0] for user, ids in territory_of.items() if len(ids) == 1}
 
-    def draw(self, ctx: GenerationContext, kind: ScopeKind) -> Scope:
-        """A scope of ``kind``, its territory or named record drawn with the context's generator."""
+    def confusable_reps(self) -> list[tuple[str, str, str]]:
+        """The reps sharing their first or last name with a rep of another territory (a careless match on one part
+        of the name finds another territory)."""
+        return [
+            rep
+            for rep in self.reps
+            if any(
+                (rep[1] == other[1] or rep[2] == other[2]) and self.territory_of[rep[0]] != self.territory_of[other[0]]
+                for other in self.reps
+            )
+        ]
+
+    def draw(
+        self, ctx: GenerationContext, kind: ScopeKind, reps: Sequence[tuple[str, str, str]] | None = None
+    ) -> Scope:
+        """A scope of ``kind``, its territory or named record drawn with the context's generator (a rep among
+        ``reps`` when given)."""
         if kind == "all":
             return Scope("all")
         if kind == "territory":
@@ -141,6 +157,7 @@ class OrgScopes:
             account = self.accounts[int(ctx.rng.integers(len(self.accounts)))]
             home = next(t for t in self.territories.values() if account[2] in t.states)
             return Scope("account", territory=home.territory, named=account, members=home.members)
-        rep = self.reps[int(ctx.rng.integers(len(self.reps)))]
+        reps = reps or self.reps
+        rep = reps[int(ctx.rng.integers(len(reps)))]
         home = self.territories[self.territory_of[rep[0]]]
         return Scope("rep", territory=home.territory, named=rep, members=home.members)

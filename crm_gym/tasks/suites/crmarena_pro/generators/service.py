@@ -31,6 +31,7 @@ up before it counts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -52,6 +53,7 @@ from crm_gym.tasks.suites.crmarena_pro.generators import service_phrases as phra
 from crm_gym.tasks.suites.crmarena_pro.generators.case_book import Basis, Range, case_book
 from crm_gym.tasks.suites.crmarena_pro.generators.common import balanced, sql_literal, today_line
 from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period, periods
+from crm_gym.tasks.suites.crmarena_pro.generators.scopes import OrgScopes, Scope, ScopeKind
 from crm_gym.world.generate.b2b_text import BRANDS as PRODUCT_BRANDS
 from crm_gym.world.generate.b2b_text import CATEGORIES as PRODUCT_THEMES
 
@@ -72,6 +74,16 @@ Answer = str | None | _Tie
 def where(period: Period, column: str) -> str:
     """SQL condition: ``column`` (an ISO date or datetime) falls within the period."""
     return f"{column} >= '{period.start.isoformat()}' AND {column} < '{period.stop.isoformat()}'"
+
+
+def _cases_where(period: Period, states: Sequence[str] | None, alias: str = "") -> str:
+    """SQL condition on "Case" (``alias``: its table alias with a dot): created within the period and, when
+    ``states`` are given, of an account billed there."""
+    created = where(period, f"{alias}CreatedDate")
+    if states is None:
+        return created
+    billed = ", ".join(sql_literal(state) for state in states)
+    return f"{created} AND {alias}AccountId IN (SELECT Id FROM Account WHERE BillingState IN ({billed}))"
 
 
 def variants(period: Period) -> tuple[Period, ...]:
@@ -335,6 +347,24 @@ _BY_CONTACT = (
     "the company {contact} works for",
     "the customer account of {contact}",
 )
+# A question limited to the cases of a territory's customers: the territory of a named rep or account.
+_POPULATIONS = {
+    "rep": (
+        "Only count cases from customers in {possessive} territory.",
+        "Limit it to cases from accounts in the territory {rep} covers.",
+        "I only mean cases from the customers of {possessive} territory.",
+        "Look only at cases opened by accounts in {possessive} territory.",
+        "This is about cases from customers in the territory {rep} is assigned to.",
+    ),
+    "account": (
+        "Only count cases from customers in the territory {account} belongs to.",
+        "Limit it to cases from accounts in the same territory as {account}.",
+        "I only mean cases from the customers of {possessive} territory.",
+        "Look only at cases opened by accounts in the territory that covers {account}.",
+        "This is about cases from customers in {possessive} territory.",
+    ),
+}
+
 # Shares of questions naming the record by id (the original's way) and by name where it can (else by description).
 _BY_ID_SHARE = 0.45
 _BY_NAME_SHARE = 0.3
@@ -353,9 +383,17 @@ def _tells_apart(ctx: GenerationContext, directory: _Directory, metadata: dict[s
     return bool(others) and all(gold(ctx, {**metadata, "target": other}) != mine for other in others)
 
 
-def _reference(ctx: GenerationContext, directory: _Directory, field: str, record: str, by_name_ok: bool) -> _Reference:
+def _reference(
+    ctx: GenerationContext,
+    directory: _Directory,
+    field: str,
+    record: str,
+    by_name_ok: bool,
+    describe_ok: bool = True,
+) -> _Reference:
     """The words naming ``record`` (a product or account): by id (with its name), by name (when ``by_name_ok``: its
-    look-alikes have other answers), or by description."""
+    look-alikes have other answers), or by description (unless ``describe_ok`` is False: a product described by one
+    customer's purchase would blur a question about a territory's customers)."""
     name = directory.names[field][record]
     table = "Product2" if field == "product" else "Account"
     by_name = _Reference(
@@ -364,7 +402,7 @@ def _reference(ctx: GenerationContext, directory: _Directory, field: str, record
         mode="name",
     )
     described = None
-    if field == "product" and directory.purchases[record]:
+    if describe_ok and field == "product" and directory.purchases[record]:
         # One purchase per buying account, so the few big accounts do not describe most products.
         buyers = list({p.account: p for p in directory.purchases[record]}.values())
         purchase = buyers[int(ctx.rng.integers(len(buyers)))]
@@ -402,11 +440,18 @@ def _reference(ctx: GenerationContext, directory: _Directory, field: str, record
 
 
 def _question(
-    ctx: GenerationContext, book: PhraseBook, formats: Sequence[str], reference: _Reference, period: Period
+    ctx: GenerationContext,
+    book: PhraseBook,
+    formats: Sequence[str],
+    reference: _Reference,
+    period: Period,
+    scope: Scope | None = None,
 ) -> tuple[str, str]:
-    """(prompt, phrasing family) of a question about a named record over a period."""
+    """(prompt, phrasing family) of a question about a named record over a period (and the cases of a territory's
+    customers, when ``scope`` is given)."""
     phrased = ctx.phrase(book, target=reference.words, period=period.phrase, Period=_capital(period.phrase))
-    parts = (phrased.text, reference.id_sentence, ctx.choice(formats))
+    population = ctx.choice(_POPULATIONS[scope.kind]).format(**scope.names()) if scope else ""
+    parts = (phrased.text, reference.id_sentence, population, ctx.choice(formats))
     return " ".join(p for p in parts if p), phrased.family
 
 
@@ -517,14 +562,18 @@ def _trend_instance(
 
 # -- top_issue_identification ------------------------------------------------------------------------------------
 
-_ISSUE_CANDIDATES_PER_PRODUCT = 3
+_ISSUE_CANDIDATES_PER_PRODUCT = 2
+# Per product, questions limited to the customers of a named territory, with at least this many cases.
+_ISSUE_SCOPED = 6
+_ISSUE_SCOPED_MIN_CASES = 3
+_ISSUE_SCOPES_PER_PERIOD = 5
 
 
-def _issue_sql(product: str, period: Period) -> str:
+def _issue_sql(product: str, period: Period, states: Sequence[str] | None = None) -> str:
     return (
         'SELECT c.IssueId__c, i.Name, COUNT(*) AS cases FROM "Case" c '
         "JOIN OrderItem oi ON oi.Id = c.OrderItemId__c JOIN Issue__c i ON i.Id = c.IssueId__c "
-        f"WHERE oi.Product2Id = '{product}' AND {where(period, 'c.CreatedDate')} "
+        f"WHERE oi.Product2Id = '{product}' AND {_cases_where(period, states, 'c.')} "
         "GROUP BY c.IssueId__c, i.Name ORDER BY cases DESC, c.IssueId__c"
     )
 
@@ -539,7 +588,8 @@ def top_issue_gold(
 
 
 def _issue_counts(ctx: GenerationContext, metadata: dict[str, Any], how: Reading = AS_WRITTEN) -> Counter[str]:
-    return case_book(ctx.world).issues(_span(ctx, metadata, how.span), (metadata["target"],), how.basis)
+    span = _span(ctx, metadata, how.span)
+    return case_book(ctx.world).issues(span, (metadata["target"],), how.basis, metadata.get("states"))
 
 
 _declare("top_issue_identification", top_issue_gold, **{"cases counted when closed": Reading(basis="closed")})
@@ -581,6 +631,36 @@ def _issue_instances(ctx: GenerationContext) -> Iterator[Instance]:
             yield _issue_instance(ctx, directory, metadata, period, gold, near_miss)
             if not any(wanted.values()):
                 break
+        yield from itertools.islice(_scoped_issue_instances(ctx, directory, product, candidates), _ISSUE_SCOPED)
+
+
+def _draw_scope(ctx: GenerationContext, scopes: OrgScopes, kinds: Sequence[ScopeKind]) -> Scope:
+    """The territory of a rep or an account named in a question (of one of ``kinds``); most reps drawn share a
+    first or last name with a rep of another territory."""
+    kind = ctx.choice(kinds)
+    return scopes.draw(ctx, kind, scopes.confusable_reps() if ctx.rng.random() < _CONFUSABLE_REP_SHARE else None)
+
+
+def _scoped_issue_instances(
+    ctx: GenerationContext, directory: _Directory, product: str, candidates: Sequence[Period]
+) -> Iterator[Instance]:
+    """Questions about the product's issues among the customers of a named rep's or account's territory."""
+    scopes = OrgScopes(ctx)
+    asked = set()
+    for period, _ in itertools.product(_shuffled(ctx, candidates), range(_ISSUE_SCOPES_PER_PERIOD)):
+        scope = _draw_scope(ctx, scopes, ("rep", "rep", "rep", "account"))
+        if (period.key, scope.territory) in asked:
+            continue  # the same cases, asked already
+        asked.add((period.key, scope.territory))
+        metadata = {**period_metadata(period), "field": "product", "target": product}
+        metadata |= {**scope.metadata(), "states": list(scope.states)}
+        counts = _issue_counts(ctx, metadata)
+        if sum(counts.values()) < _ISSUE_SCOPED_MIN_CASES or unique_top(_ranked(counts, highest=True)) is TIE:
+            continue
+        gold = top_issue_gold(ctx, metadata)
+        everyone = top_issue_gold(ctx, {k: v for k, v in metadata.items() if k != "states"})
+        if gold != everyone and _agrees(ctx, metadata, gold):  # the territory's customers tell another story
+            yield _issue_instance(ctx, directory, metadata, period, gold, None, scope)
 
 
 def _issue_instance(
@@ -590,16 +670,23 @@ def _issue_instance(
     period: Period,
     gold: Gold,
     near_miss: str | None,
+    scope: Scope | None = None,
 ) -> Instance:
     product = metadata["target"]
-    reference = _reference(ctx, directory, "product", product, _tells_apart(ctx, directory, metadata, top_issue_gold))
-    prompt, family = _question(ctx, phrases.TOP_ISSUE, phrases.TOP_ISSUE_FORMATS, reference, period)
+    by_name_ok = _tells_apart(ctx, directory, metadata, top_issue_gold)
+    reference = _reference(ctx, directory, "product", product, by_name_ok, describe_ok=scope is None)
+    prompt, family = _question(ctx, phrases.TOP_ISSUE, phrases.TOP_ISSUE_FORMATS, reference, period, scope)
+    states = metadata.get("states")
     return Instance(
-        key=f"{product}:{period.key}",
+        key=f"{product}:{period.key}" + (f":{scope.key}" if scope else ""),
         prompt=prompt,
-        policy=today_line(ctx),
+        policy=f"{TERRITORY_CASES}\n{today_line(ctx)}" if scope else today_line(ctx),
         answers=gold,
-        calls=tuple(ctx.query_call(sql) for sql in (*reference.lookups, _issue_sql(product, period))),
+        calls=(
+            *(ctx.query_call(sql) for sql in reference.lookups),
+            *(scope.lookups("state") if scope else ()),
+            ctx.query_call(_issue_sql(product, period, states)),
+        ),
         oracle_answer=gold[0] or "None",
         record_id=product,
         metadata={**metadata, "named_by": reference.mode},
@@ -610,14 +697,20 @@ def _issue_instance(
 
 # -- handle_time and transfer_count --------------------------------------------------------------------------------
 
-_AGENT_SCOPE = """- A case belongs to a period when it was created (CreatedDate) within the period; its assignments and
+TERRITORY_CASES = """- Cases from a territory's customers: a customer account belongs to the territory whose description
+  (Territory2.Description, a comma-separated list of state codes) includes its billing state (Account.BillingState);
+  a rep's territory is the one the rep is assigned to (UserTerritory2Association). A question limited to such cases
+  counts only them."""
+
+_AGENT_SCOPE = f"""- A case belongs to a period when it was created (CreatedDate) within the period; its assignments and
   transfers count with it, whenever they were made.
 - Every assignment of a case to an agent is a CaseHistory__c row with Field__c 'Owner Assignment': NewValue__c is
   the agent who received the case, OldValue__c the agent who passed it on (empty for the first assignment).
 - The past N weeks end on today's date and start 7 x N days earlier.
 - "Agents who managed more than N cases": count each case of the period once for every agent it was ever assigned
   to, whether as its first agent or after a transfer. "More than N cases" leaves out an agent who managed exactly
-  N; "at least N cases" and "N or more cases" keep them."""
+  N; "at least N cases" and "N or more cases" keep them.
+{TERRITORY_CASES} The cases each agent managed are then those cases too."""
 
 HANDLE_TIME_POLICY = f"""## Handle Time Policy
 - Handle time: the time from a case's creation (CreatedDate) to its closing (ClosedDate); only closed cases have one.
@@ -640,9 +733,9 @@ _PERIOD_CASES = (
 )
 
 
-def _handle_time_sql(period: Period, more_than: int, order: str) -> str:
+def _handle_time_sql(period: Period, more_than: int, order: str, states: Sequence[str] | None = None) -> str:
     return (
-        _PERIOD_CASES.format(where=where(period, "CreatedDate"))
+        _PERIOD_CASES.format(where=_cases_where(period, states))
         + ", single AS (SELECT case_id FROM assignments GROUP BY case_id HAVING COUNT(*) = 1) "
         "SELECT pc.OwnerId AS agent, AVG(julianday(pc.ClosedDate) - julianday(pc.CreatedDate)) AS avg_handle_days, "
         "COUNT(*) AS timed_cases, m.cases AS managed FROM period_cases pc JOIN single s ON s.case_id = pc.Id "
@@ -651,9 +744,9 @@ def _handle_time_sql(period: Period, more_than: int, order: str) -> str:
     )
 
 
-def _transfer_sql(period: Period, more_than: int, order: str) -> str:
+def _transfer_sql(period: Period, more_than: int, order: str, states: Sequence[str] | None = None) -> str:
     return (
-        _PERIOD_CASES.format(where=where(period, "CreatedDate"))
+        _PERIOD_CASES.format(where=_cases_where(period, states))
         + ", transfers AS (SELECT from_agent AS agent, COUNT(*) AS n FROM assignments WHERE from_agent IS NOT NULL "
         "GROUP BY from_agent) SELECT m.agent, COALESCE(t.n, 0) AS transfers, m.cases AS managed FROM managed m "
         f"LEFT JOIN transfers t ON t.agent = m.agent WHERE m.cases > {more_than} "
@@ -662,7 +755,7 @@ def _transfer_sql(period: Period, more_than: int, order: str) -> str:
 
 
 def _agent_values(ctx: GenerationContext, metadata: dict[str, Any], how: Reading = AS_WRITTEN) -> dict[str, float]:
-    stats = case_book(ctx.world).agents(_span(ctx, metadata, how.span), how.basis)
+    stats = case_book(ctx.world).agents(_span(ctx, metadata, how.span), how.basis, metadata.get("states"))
     eligible = [a for a, n in stats.managed.items() if n > metadata["more_than"]]
     if metadata["measure"] == "handle_time":
         return {a: fmean(stats.handle_days[a]) for a in eligible if a in stats.handle_days}
@@ -694,7 +787,7 @@ class _AgentQuestion:
 
     measure: str
     policy: str
-    sql: Callable[[Period, int, str], str]
+    sql: Callable[[Period, int, str, Sequence[str] | None], str]
     # (words, SQL order) per direction: the ranking words a question may use.
     directions: tuple[tuple[tuple[str, ...], str], ...]
     book: PhraseBook
@@ -730,17 +823,19 @@ def _workload(ctx: GenerationContext, more_than: int) -> str:
 def _near_miss(ctx: GenerationContext, metadata: dict[str, Any], period: Period) -> str | None:
     """What a careful agent finds when no agent qualifies: the busiest agents managed exactly the threshold, or the
     agents who qualify have no case the handle time policy times; None when neither holds."""
-    stats = case_book(ctx.world).agents((period.start, period.stop))
+    states = metadata.get("states")
+    stats = case_book(ctx.world).agents((period.start, period.stop), states=states)
     n = metadata["more_than"]
+    cases = f" of the territory's customers ({','.join(states)})" if states is not None else ""
     eligible = sorted(a for a, k in stats.managed.items() if k > n)
     if eligible:
         return (
-            f"{len(eligible)} agent(s) managed more than {_count(n, 'case')} {period.phrase}, but none of their "
-            f"cases was closed without a transfer (e.g. {eligible[0]})"
+            f"{len(eligible)} agent(s) managed more than {_count(n, 'case')}{cases} {period.phrase}, but none of "
+            f"their cases was closed without a transfer (e.g. {eligible[0]})"
         )
     busiest = sorted(a for a, k in stats.managed.items() if k == n)
     if n and busiest:
-        return f"the busiest agents {period.phrase} managed exactly {_count(n, 'case')}, not more ({busiest[0]})"
+        return f"the busiest agents {period.phrase} managed exactly {_count(n, 'case')}{cases}, not more ({busiest[0]})"
     return None
 
 
@@ -760,43 +855,82 @@ def _thresholds(managed: Counter[str]) -> list[int]:
     return sorted({*picked.values(), max(managed.values(), default=0)})
 
 
+# Per period and direction, besides everyone's cases: the cases of these populations (the customers of a named rep's
+# or a named account's territory), each drawn on its own.
+_SCOPED_DRAWS: tuple[ScopeKind, ...] = ("rep", "rep", "rep", "account")
+# Share of rep draws among the reps whose first or last name a rep of another territory shares.
+_CONFUSABLE_REP_SHARE = 0.6
+# A population asked about has at least this many cases in the period.
+_SCOPED_MIN_PERIOD_CASES = 8
+
+
 def _agent_instances(ctx: GenerationContext, question: _AgentQuestion) -> Iterator[Instance]:
     book = case_book(ctx.world)
+    scopes = OrgScopes(ctx)
+    confusable = scopes.confusable_reps()
     for period in _service_periods(ctx, with_weeks=True):
-        if len(book.in_range((period.start, period.stop))) < _AGENT_MIN_PERIOD_CASES:
+        span = (period.start, period.stop)
+        if len(book.in_range(span)) < _AGENT_MIN_PERIOD_CASES:
             continue
-        managed = book.agents((period.start, period.stop)).managed
         for words, order in question.directions:
-            for more_than in _thresholds(managed):
-                metadata = {**period_metadata(period), "measure": question.measure, "order": order}
-                metadata["more_than"] = more_than
-                ranked = _ranked(_agent_values(ctx, metadata), highest=order == "DESC")
-                if unique_top(ranked, _margin(metadata)) is TIE:
+            yield from _agent_questions(ctx, question, period, words, order, Scope("all"))
+            asked = set()
+            for kind in _SCOPED_DRAWS:
+                scope = scopes.draw(ctx, kind, confusable if ctx.rng.random() < _CONFUSABLE_REP_SHARE else None)
+                if scope.key in asked:
                     continue
-                gold = agent_gold(ctx, metadata)
-                near_miss = _near_miss(ctx, metadata, period) if gold == (None,) else None
-                if (gold == (None,) and near_miss is None) or not _agrees(ctx, metadata, gold):
-                    continue
-                extreme = ctx.choice(words)
-                phrased = ctx.phrase(
-                    question.book,
-                    extreme=extreme,
-                    extreme_cap=_capital(extreme),
-                    period=period.phrase,
-                    Period=_capital(period.phrase),
-                    workload=_workload(ctx, more_than),
-                )
-                yield Instance(
-                    key=f"{period.key}:{order}:{more_than}",
-                    prompt=f"{phrased.text} {ctx.choice(phrases.AGENT_FORMATS)}",
-                    policy=f"{question.policy}\n\n{today_line(ctx)}",
-                    answers=gold,
-                    calls=(ctx.query_call(question.sql(period, more_than, order)),),
-                    oracle_answer=gold[0] or "None",
-                    metadata=metadata,
-                    near_miss=near_miss,
-                    phrasing=phrased.family,
-                )
+                asked.add(scope.key)
+                if sum(case.state in scope.states for case in book.in_range(span)) >= _SCOPED_MIN_PERIOD_CASES:
+                    yield from _agent_questions(ctx, question, period, words, order, scope)
+
+
+def _agent_questions(
+    ctx: GenerationContext,
+    question: _AgentQuestion,
+    period: Period,
+    words: tuple[str, ...],
+    order: str,
+    scope: Scope,
+) -> Iterator[Instance]:
+    """The questions of one period, direction and population (everyone's cases, or a territory's customers')."""
+    states = scope.states if scope.kind != "all" else None
+    managed = case_book(ctx.world).agents((period.start, period.stop), states=states).managed
+    for more_than in _thresholds(managed):
+        metadata = {**period_metadata(period), "measure": question.measure, "order": order, "more_than": more_than}
+        if states is not None:
+            metadata |= {**scope.metadata(), "states": list(states)}
+        ranked = _ranked(_agent_values(ctx, metadata), highest=order == "DESC")
+        if unique_top(ranked, _margin(metadata)) is TIE:
+            continue
+        gold = agent_gold(ctx, metadata)
+        near_miss = _near_miss(ctx, metadata, period) if gold == (None,) else None
+        if (gold == (None,) and near_miss is None) or not _agrees(ctx, metadata, gold):
+            continue
+        extreme = ctx.choice(words)
+        phrased = ctx.phrase(
+            question.book,
+            extreme=extreme,
+            extreme_cap=_capital(extreme),
+            period=period.phrase,
+            Period=_capital(period.phrase),
+            workload=_workload(ctx, more_than),
+        )
+        population = ctx.choice(_POPULATIONS[scope.kind]).format(**scope.names()) if states is not None else ""
+        parts = (phrased.text, population, ctx.choice(phrases.AGENT_FORMATS))
+        yield Instance(
+            key=f"{period.key}:{order}:{more_than}:{scope.key}",
+            prompt=" ".join(p for p in parts if p),
+            policy=f"{question.policy}\n\n{today_line(ctx)}",
+            answers=gold,
+            calls=(
+                *(scope.lookups("state") if states is not None else ()),
+                ctx.query_call(question.sql(period, more_than, order, states)),
+            ),
+            oracle_answer=gold[0] or "None",
+            metadata=metadata,
+            near_miss=near_miss,
+            phrasing=phrased.family,
+        )
 
 
 @category_generator("handle_time")

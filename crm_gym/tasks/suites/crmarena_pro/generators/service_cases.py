@@ -3,6 +3,7 @@
 - case_routing: a new case (subject and description composed here: the issue told by its symptoms, the product named
   or, when the sender's account bought only one of its kind, described) goes to the agent the org's case routing
   article picks: most closed cases of the same issue, then of the same product, then the lightest open workload.
+  Half the tasks state the article's rules; the others name the article by its title, so the agent reads it.
 - policy_violation_identification: the service rule a case's chat broke, from the org's planted chat facts; None
   only where the chat came close to a rule and kept it (the near miss is named).
 - named_entity_disambiguation: a contact names a purchase loosely (a product type, or a name shared by
@@ -28,6 +29,8 @@ _PHRASE = {theme.name: theme.phrase for theme in THEMES}
 # -- case_routing ------------------------------------------------------------------------------------------------
 
 _ROUTING_ISSUES_PER_PRODUCT = 2
+# Share of tasks stating the routing article's rules; the others name the article, whose rules the agent reads.
+_INLINE_POLICY_SHARE = 0.5
 _ROUTING_BOOK = PhraseBook(
     {
         "following-policy": (
@@ -58,11 +61,20 @@ def _routing_sql(issue: str, product: str, closed_status: str) -> str:
     )
 
 
-def _routing_policy(ctx: GenerationContext) -> str:
-    summary, body = ctx.sql(
-        "SELECT Summary, FAQ_Answer__c FROM Knowledge__kav WHERE Id = ?", (ctx.policies.case_routing.article_id,)
+def _routing_policies(ctx: GenerationContext) -> tuple[str, str, ToolCall]:
+    """The policy text stating the article's rules, the text naming the article by its title instead (the rules then
+    live in the knowledge base only), and the oracle's call that reads the article."""
+    title, summary, body = ctx.sql(
+        "SELECT Title, Summary, FAQ_Answer__c FROM Knowledge__kav WHERE Id = ?", (ctx.policies.case_routing.article_id,)
     )[0]
-    return f"## Case Routing Policy\n{summary}\n{body}"
+    by_title = (
+        f"## Case Routing Policy\nRoute the case as the knowledge article '{title}' prescribes (issue expertise, then "
+        "product expertise, then workload)."
+    )
+    read = ctx.query_call(
+        f"SELECT Id, Title, Summary, FAQ_Answer__c FROM Knowledge__kav WHERE Title = {sql_literal(title)}"
+    )
+    return f"## Case Routing Policy\n{summary}\n{body}", by_title, read
 
 
 def _only_of_kind(ctx: GenerationContext) -> dict[str, list[tuple[str, str]]]:
@@ -102,7 +114,7 @@ def case_routing(ctx: GenerationContext) -> list[Instance]:
 
 def _routing_instances(ctx: GenerationContext) -> Iterator[Instance]:
     closed = ctx.policies.case_routing.counted_status
-    policy = _routing_policy(ctx)
+    inline_policy, by_title, article = _routing_policies(ctx)
     issues = ctx.sql("SELECT Id, Name FROM Issue__c ORDER BY Id")
     products = ctx.sql(
         'SELECT p.Id, p.Name, p.Family FROM Product2 p WHERE EXISTS (SELECT 1 FROM "Case" c JOIN OrderItem oi '
@@ -130,15 +142,21 @@ def _routing_instances(ctx: GenerationContext) -> Iterator[Instance]:
             kind = _PHRASE[family] if described else None
             subject, description = case_text(words, issue_name, product_name, kind, issue_in_subject=False)
             prompt = ask(ctx, _ROUTING_BOOK, fmt=ctx.choice(_ROUTING_FORMATS))
+            inline = ctx.rng.random() < _INLINE_POLICY_SHARE
             yield Instance(
                 key=f"{product}:{issue}",
                 prompt=f"{prompt.text}\n## New Case\n{sender}- Subject: {subject}\n- Description: {description}",
                 phrasing=prompt.family,
-                policy=policy,
+                policy=inline_policy if inline else by_title,
                 answers=(rows[0][0],),
-                calls=(issue_call, lookup, ctx.query_call(_routing_sql(issue, product, closed))),
+                calls=(
+                    *(() if inline else (article,)),
+                    issue_call,
+                    lookup,
+                    ctx.query_call(_routing_sql(issue, product, closed)),
+                ),
                 oracle_answer=rows[0][0],
-                metadata={"issue": issue, "product": product, "described": described},
+                metadata={"issue": issue, "product": product, "described": described, "inline_policy": inline},
             )
             found += 1
             if found == _ROUTING_ISSUES_PER_PRODUCT:
