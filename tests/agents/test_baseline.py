@@ -18,12 +18,13 @@ from crm_gym.envs.spaces import tool_parameters
 from crm_gym.tasks.categories import CATEGORIES
 from crm_gym.tasks.model import RefusalExpectation, Task
 
-# Measured: 0.84 on the first two tasks of each category of the small org's test split, without drift or rot:
-# questions over a described population (a territory's, an account's or a rep's team) and products named by what
-# they are are beyond the baseline's fixed plans.
-SOLVED_FLOOR = 0.75
-# Measured: 1.00 on the small org's test split at drift "high" (rot "none" and "high"); drift may cost some.
-DRIFT_FLOOR = 0.6
+# Measured on suite version 3: 0.41 (18 of 44) on the first two tasks of each category of the small org's test
+# split, without drift or rot. Its fixed plans read no composed text (calls, chats, FAQ answers said many ways),
+# find no record described by what it is and follow no population named through an account or a rep: the floor
+# checks that its plans still run and solve what they can, not that the split is easy.
+SOLVED_FLOOR = 0.35
+# Measured on suite version 3: 0.45 (10 of 22) on the small org's test split at drift "high".
+DRIFT_FLOOR = 0.35
 
 
 @pytest.fixture(scope="module")
