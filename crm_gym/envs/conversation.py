@@ -93,6 +93,12 @@ class Conversation:
         self.turns.append((message, reply))
         return reply, None
 
+    def close(self) -> None:
+        """Release the user's clients, if it holds any (an LLM user's SDK client and event loop)."""
+        close = getattr(self.user, "close", None)
+        if callable(close):
+            close()
+
     def transcript(self) -> str:
         """The conversation so far, opening first: "User: ..." and "Agent: ..." lines."""
         lines = [f"User: {self.opening}"]

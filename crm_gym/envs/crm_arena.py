@@ -247,7 +247,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             public = public.model_copy(update={"prompt": scenario.opening})
         self._public: PublicTask = drift_public_view(rot_context(public, self._rot), self._drift)
         self._record = EpisodeRecord()
-        self._conversation = None
+        self._end_conversation()
         if scenario is not None:
             episode_user = (
                 user
@@ -265,6 +265,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         observation = self._observation()
         self._record.shown += [observation["prompt"], observation["context"]]
         return observation, self._info(tool=None, tool_error=None)
+
+    def _end_conversation(self) -> None:
+        if self._conversation is not None:
+            self._conversation.close()
+        self._conversation = None
+
+    def close(self) -> None:
+        """Release the simulated user's clients (an LLM user's), if an episode holds one."""
+        self._end_conversation()
 
     def record_usage(self, tokens: int) -> None:
         """Record tokens the policy's API reported for its last call (the token dimension's measure)."""
