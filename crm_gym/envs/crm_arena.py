@@ -171,6 +171,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             self._scenarios[task_id] = scenario_for(self.tasks[task_id])
         return self._scenarios[task_id]
 
+    @property
+    def conversation(self) -> Conversation | None:
+        """The current episode's conversation (its user, transcript and counts); None in a single-turn episode."""
+        return self._conversation
+
     def conversational_task_ids(self) -> list[str]:
         """The ids of the tasks that can run multi-turn, in task order."""
         return [task_id for task_id in self.tasks if self.scenario(task_id) is not None]

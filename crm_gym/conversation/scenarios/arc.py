@@ -43,9 +43,9 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
     "stage": ("It's at the {value} stage.", "Put it in {value}.", "The stage is {value}."),
     "close_date": ("It should close {value}.", "Expected close date: {value}.", "We expect to close {value}."),
     "probability": ("Probability {value}.", "The win probability is {value}.", "Set the probability to {value}."),
-    "owner": ("Make {value} the owner.", "The owner is {value}.", "Please make {value} the owner."),
+    "owner": ("Let's make {value} the owner.", "The owner is {value}.", "Please make {value} the owner."),
     "valid_until": ("It's valid until {value}.", "Valid until {value}.", "Make it valid until {value}."),
-    "quote_prefix": ("Use the quote prefix {value}.", "The quote prefix is {value}.", "Quote prefix {value}."),
+    "quote_prefix": ("Use the quote prefix {value}.", "It takes the quote prefix {value}.", "Quote prefix {value}."),
     "file_name": ("The file is {value}.", "It's {value}.", "The file name is {value}."),
     "uploader": (
         "This is {value}; record me as the uploader.",
@@ -323,7 +323,7 @@ def _upload_document(task: Task, write: ToolCall) -> UserScenario | None:
         (
             f"Please upload the {words} to {target}{me}.",
             f"Can you attach the {words} to {target}{me}?",
-            f"I have the {words} for {target}: please upload it{me}.",
+            f"I have the {words}: please upload it to {target}{me}.",
         ),
     )
     slots = [first, _slot("file_name", task, write, "file_name"), *uploader]
