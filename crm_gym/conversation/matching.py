@@ -16,16 +16,13 @@ the schema fields and objects a slot fills count as its phrases too, under the e
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
-
-import snowballstemmer
 
 from crm_gym.conversation.scenario import UserScenario
 from crm_gym.conversation.vocabulary import SLOT_KINDS
 from crm_gym.entropy.drift import DriftMap
+from crm_gym.scoring.stemming import stem_words
 
-_LOCAL = threading.local()  # a Snowball stemmer keeps state while it works: one per thread (episodes run in threads)
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _IGNORED = frozenset({"c", "kav", "2"})  # Salesforce suffixes (Issue__c, Knowledge__kav, Product2)
@@ -40,9 +37,7 @@ def stems(text: str) -> list[str]:
     ['what', 's', 'the', 'close', 'date', 'of', 'the', 'deal', 'valu', 'close', 'soon']
     """
     parts = [p.lower() for token in _TOKEN.findall(text) for p in _PART.findall(token)]
-    if not hasattr(_LOCAL, "stemmer"):
-        _LOCAL.stemmer = snowballstemmer.stemmer("english")
-    return _LOCAL.stemmer.stemWords(parts)
+    return stem_words(parts)
 
 
 def _phrase(text: str) -> Phrase:
