@@ -54,7 +54,11 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
     ),
 }
 _CLIENT_FOR = ("It's for {value}.", "It's for our client {value}.", "This one is for {value}.")
-_CLIENT_ACCOUNT = ("Put it on the {value} account.", "Upload it to the {value} account.", "I mean the {value} account.")
+_CLIENT_ACCOUNT = (
+    "Put it on the {value} account.",
+    "Upload it to the {value} account.",
+    "It goes on the {value} account.",
+)
 _NAMED_DEAL = ('It\'s "{value}".', 'I mean "{value}".', 'The deal is "{value}".')
 _FIELDS: dict[str, tuple[str, str]] = {
     "deal_name": ("Opportunity", "name"),
