@@ -129,3 +129,23 @@ def test_a_user_that_fails_makes_an_infrastructure_failure_never_a_score(tmp_pat
     assert record.status == "infra_error" and not record.scored and record.functional is None
     assert "UserSimulatorError" in record.error and "$75,000" in record.error
     assert record.steps[-1].tool == "ask_user"
+
+
+def test_an_assessment_may_ask_for_multi_turn_episodes_and_the_agent_is_told_about_ask_user() -> None:
+    from crm_gym.agents.a2a_policy import USER_NOTE, A2APolicy
+    from crm_gym.envs.crm_arena import CrmArenaEnv
+    from crm_gym.runner.serve import AssessmentRequest, ServeSettings, eval_config
+
+    request = AssessmentRequest.model_validate(
+        {"participants": {"agent": "http://agent.test/"}, "config": {"interaction": "multi", "task_limit": 5}}
+    )
+    config = eval_config(request, ServeSettings(suite="arc"))
+    assert config.interaction == ["multi"] and config.user == "scripted"
+    env = CrmArenaEnv(suite="arc", interaction="multi")
+    observation, info = env.reset(seed=0)
+    policy = A2APolicy("http://agent.test/")
+    policy.reset(observation, info, env.tool_specs())
+    assert policy._task_document["user"] == USER_NOTE
+    observation, info = env.reset(seed=0, options={"interaction": "single"})
+    policy.reset(observation, info, env.tool_specs())
+    assert "user" not in policy._task_document
