@@ -1,8 +1,18 @@
-"""Every exception crm_gym raises, under one base class per audience."""
+"""Every exception crm_gym raises, under one base class per audience, and `brief` for the values they quote."""
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
+from typing import Any
+
+_BRIEF = reprlib.Repr()  # Python 3.11's Repr takes no arguments; 3.12's would
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxlong, _BRIEF.maxother = 3, 80, 40, 80
+
+
+def brief(value: Any) -> str:
+    """A short ``repr`` of any value for an error message: long text, deep or circular containers are cut."""
+    return _BRIEF.repr(value)
 
 
 class CrmGymError(Exception):
@@ -28,6 +38,20 @@ class DriftedNameError(CrmError):
         """``message`` for the agent; ``stale_names``: renamed canonical names that caused the error."""
         super().__init__(message)
         self.stale_names = tuple(sorted(set(stale_names)))
+
+
+class EnvArgumentError(CrmGymError, ValueError):
+    """Raised when `gym.make` or `reset` gets an argument of the wrong type or value; the message names it."""
+
+
+class WallClockBackstopError(CrmGymError, TimeoutError):
+    """A tool call ran past the wall-clock backstop (``config.WORK_BACKSTOP_SECONDS``) and was stopped.
+
+    The deterministic work budget (`crm_gym.api.budget`) is what stops a call normally; the backstop fires only
+    when that budget failed to, so the cause is the machine or crm_gym, never the agent. It leaves `env.step`
+    as an exception (the call changed nothing): runners record the episode as an infrastructure failure, never
+    as a score.
+    """
 
 
 class UnknownProfileError(CrmGymError, KeyError):

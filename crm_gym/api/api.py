@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from crm_gym.api.json_values import check
 from crm_gym.api.registry import UPDATES_ARGUMENT, ToolDef, ToolProfile, allowed_phrase, registered_tools
 from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline
-from crm_gym.errors import CrmError
+from crm_gym.errors import CrmError, brief
 from crm_gym.world.schema import Schema
 from crm_gym.world.world import World
 
@@ -87,17 +88,24 @@ class MockCrmApi:
         self.counters = ApiCounters()
 
     def call(self, name: str, args: Mapping[str, Any] | None = None) -> Any:
-        """Run one tool and return its output; raise `CrmError` on any agent mistake, changing nothing."""
-        self.counters.calls += 1
-        self.counters.by_tool[name] += 1
-        if name in READ_ONLY_QUERY_TOOLS:
-            self.counters.queries += 1
-        try:
-            return self._dispatch(name, args)
-        except CrmError:
-            self.counters.errors += 1
-            self.counters.errors_by_tool[name] += 1
-            raise
+        """Run one tool and return its output; raise `CrmError` on any agent mistake, changing nothing.
+
+        The call holds the world's lock (`World.lock`): calls from several threads run one after another.
+        """
+        label = name if isinstance(name, str) else brief(name)
+        with self.world.lock:
+            self.counters.calls += 1
+            self.counters.by_tool[label] += 1
+            if label in READ_ONLY_QUERY_TOOLS:
+                self.counters.queries += 1
+            try:
+                if isinstance(args, Mapping):
+                    check(dict(args), where=f"{label} arguments")
+                return self._dispatch(name, args)
+            except CrmError:
+                self.counters.errors += 1
+                self.counters.errors_by_tool[label] += 1
+                raise
 
     def _dispatch(self, name: str, args: Mapping[str, Any] | None) -> Any:
         """Validate and run one tool call (uncounted); subclasses translate calls here."""
@@ -119,9 +127,9 @@ class MockCrmApi:
     def _tool(self, name: str) -> ToolDef:
         definition = self.tools.get(name) if isinstance(name, str) else None
         if definition is None:
-            close = difflib.get_close_matches(str(name), list(self.tools), n=1)
+            close = difflib.get_close_matches(name, list(self.tools), n=1) if isinstance(name, str) else []
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise CrmError(f"Unknown tool {name!r}.{hint} Tools: {', '.join(sorted(self.tools))}.")
+            raise CrmError(f"Unknown tool {brief(name)}.{hint} Tools: {', '.join(sorted(self.tools))}.")
         return definition
 
     def _validate_args(self, definition: ToolDef, args: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -213,7 +221,9 @@ def _argument_message(definition: ToolDef, schema: Schema, err: ValidationError)
     for item in err.errors():
         arg = ".".join(str(p) for p in item["loc"]) or "?"
         if item["type"] == "extra_forbidden":
-            problems.append(f"{definition.name} has no argument {arg!r} (given {item['input']!r}). Arguments: {names}.")
+            problems.append(
+                f"{definition.name} has no argument {arg!r} (given {brief(item['input'])}). Arguments: {names}."
+            )
             continue
         allowed = _allowed(definition, schema, arg, properties.get(arg, {}))
         if item["type"] == "missing":
@@ -221,7 +231,7 @@ def _argument_message(definition: ToolDef, schema: Schema, err: ValidationError)
             continue
         reason = item["msg"].removeprefix("Value error, ")
         problems.append(
-            f"{definition.name} argument {arg!r}: {item['input']!r} is invalid ({reason}); expected {allowed}."
+            f"{definition.name} argument {arg!r}: {brief(item['input'])} is invalid ({reason}); expected {allowed}."
         )
     return " ".join(problems)
 

@@ -1,13 +1,15 @@
-"""Run agent SQL on the org's connection, read-only by construction and bounded in rows, bytes and time.
+"""Run agent SQL on the org's connection, read-only by construction and bounded in rows, bytes, work and memory.
 
 Read-only is enforced by SQLite itself, not by inspecting the text: while the statement is prepared and
 stepped, an authorizer allows only SELECT, reads of the org's object tables, functions (but not
-``load_extension`` or the random ones, which would break determinism) and recursive CTEs. Every write,
+``load_extension``, the random ones, which would break determinism, JSON builders, or the functions whose
+output can dwarf their input unless the query tool's accounting runs them) and recursive CTEs. Every write,
 ATTACH/DETACH, PRAGMA, schema change, transaction statement and any read of an internal table
 (``_changelog``, ``_meta``, the ``_search`` index and its shadow tables, ``sqlite_master``) is denied.
-A progress handler interrupts a statement that runs past its work budget (SQLite VM steps, so the
-cut-off is deterministic whatever the machine's load). Both handlers and the length
-limit are removed in a ``finally``: the same connection serves the world's writes.
+SQLite's own limits bound each value, LIKE pattern, expression depth and program size, and the statement's
+work and temporary memory are counted against a `WorkBudget` (`crm_gym.api.budget`: deterministic, whatever the
+machine's load). Handlers and limits are restored in a ``finally``: the same connection serves the world's
+writes.
 """
 
 from __future__ import annotations
@@ -21,14 +23,49 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from crm_gym import config
+from crm_gym.api import sql_functions
+from crm_gym.api.budget import WorkBudget, metered
+from crm_gym.api.query_cost import LIKE_PATTERN_MAX
 from crm_gym.errors import CrmError
 
 _ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE})
+_JSON_BUILDERS = (
+    "json",
+    "json_array",
+    "json_object",
+    "json_quote",
+    "json_set",
+    "json_insert",
+    "json_replace",
+    "json_patch",
+    "json_remove",
+    "json_group_array",
+    "json_group_object",
+)
 _DENIED_FUNCTIONS = {
     "load_extension": "load_extension() is not available",
     "fts3_tokenizer": "fts3_tokenizer() is not available",
     "random": "random() is not available: query results must be deterministic",
     "randomblob": "randomblob() is not available: query results must be deterministic",
+    **{
+        name: f"{name}() is not available: the query tool returns rows as JSON already; read JSON with json_extract"
+        for name in _JSON_BUILDERS
+    },
+    **{
+        name: f"{name}() is available only through the query tool, which counts the size of what it makes"
+        for name in sql_functions.COSTLY_FUNCTIONS
+    },
+}
+# SQLite's limits on the connection from its first agent query on (the value length is set per call); the world's
+# own statements stay far within them.
+_LIMITED_KEY = "query_limits"
+_LIMITS = {
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: LIKE_PATTERN_MAX,
+    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 200,
+    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 64,
+    sqlite3.SQLITE_LIMIT_VDBE_OP: 200_000,
+    sqlite3.SQLITE_LIMIT_COLUMN: 1_000,
 }
 _ACTION_NAMES = {
     sqlite3.SQLITE_INSERT: "INSERT",
@@ -40,9 +77,7 @@ _ACTION_NAMES = {
     sqlite3.SQLITE_TRANSACTION: "a transaction statement",
     sqlite3.SQLITE_SAVEPOINT: "a savepoint",
 }
-_QUERY_HINT = "Add filters or LIMIT, or avoid large joins and unbounded recursive CTEs."
-_PROGRESS_STEPS = 1_000  # SQLite VM instructions between two calls of the progress handler
-_VALUE_BYTES_PER_OUTPUT_BYTE = 16  # a single value may be this many times the output budget before SQLite refuses
+_QUERY_HINT = "Add filters or LIMIT, select fewer or shorter columns, avoid large joins and unbounded recursion."
 
 
 class QueryResult(BaseModel):
@@ -66,37 +101,12 @@ class QueryResult(BaseModel):
 
 
 @contextmanager
-def work_limit(conn: sqlite3.Connection, steps: int, *, hint: str = _QUERY_HINT) -> Iterator[None]:
-    """Interrupt any statement on ``conn`` after ``steps`` SQLite VM steps; raise `CrmError` (ending in ``hint``)."""
-    calls_allowed = max(1, steps // _PROGRESS_STEPS)
-    calls = [0]
-    expired = []
-
-    def check() -> int:
-        calls[0] += 1
-        if calls[0] > calls_allowed:
-            expired.append(True)
-            return 1
-        return 0
-
-    conn.set_progress_handler(check, _PROGRESS_STEPS)
-    try:
-        yield
-    except sqlite3.OperationalError as err:
-        if expired:
-            raise CrmError(f"The query exceeded its work budget of {steps:,} steps and was stopped. {hint}") from err
-        raise
-    finally:
-        conn.set_progress_handler(None, 0)
-
-
-@contextmanager
 def read_only(conn: sqlite3.Connection, readable: Collection[str], *, max_value_bytes: int) -> Iterator[list[str]]:
-    """Allow only reads of the tables in ``readable`` on ``conn`` inside the block.
+    """Allow only reads of the tables in ``readable`` on ``conn`` inside the block, under `_LIMITS`.
 
     Yields the list of refusals (filled by the authorizer) so a caller can explain a denial; a denied
     statement fails with `sqlite3.DatabaseError` as usual. ``max_value_bytes`` bounds any one string or
-    blob the statement makes (``zeroblob(10**9)`` fails instead of using a gigabyte).
+    blob the statement makes or reads.
     """
     refusals: list[str] = []
     allowed = frozenset(name.lower() for name in readable)  # SQLite names are case-insensitive
@@ -112,13 +122,21 @@ def read_only(conn: sqlite3.Connection, readable: Collection[str], *, max_value_
         return sqlite3.SQLITE_DENY
 
     # Setting an authorizer expires every prepared statement, so a cached statement is authorized again.
+    extensions = conn.extensions  # type: ignore[attr-defined]
+    if not extensions.get(_LIMITED_KEY):  # limits the world's own statements meet easily: set once, kept
+        sql_functions.install(conn)
+        for limit, value in _LIMITS.items():
+            conn.setlimit(limit, value)
+        extensions[_LIMITED_KEY] = True
     conn.set_authorizer(authorize)
-    old_limit = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value_bytes)
+    previous = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value_bytes)
+    extensions[sql_functions.VALUE_LIMIT_KEY] = max_value_bytes
     try:
         yield refusals
     finally:
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, old_limit)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, previous)
         conn.set_authorizer(None)
+        extensions.pop(sql_functions.VALUE_LIMIT_KEY, None)
 
 
 def _refusal(action: int, arg1: str | None, arg2: str | None) -> str:
@@ -138,9 +156,10 @@ def run_readonly(
     readable: Collection[str],
     max_rows: int,
     max_bytes: int,
-    max_steps: int,
+    budget: WorkBudget | None = None,
+    max_value_bytes: int = config.QUERY_MAX_VALUE_BYTES,
 ) -> QueryResult:
-    """Run one SELECT under the read-only guard and the row, byte and work budgets.
+    """Run one SELECT under the read-only guard and the row, byte, value, work and memory budgets.
 
     Args:
         conn: The world's connection (left exactly as it was: handlers removed, nothing written).
@@ -148,14 +167,15 @@ def run_readonly(
         readable: The tables the statement may read.
         max_rows: Rows returned at most; more set ``truncated``.
         max_bytes: JSON bytes of rows returned at most; more set ``truncated``.
-        max_steps: Work budget in SQLite VM steps; past it the statement is interrupted with `CrmError`.
+        budget: Work and temporary memory the statement may use (`WorkBudget()` by default); past it the
+            statement is interrupted with `CrmError` (`WallClockBackstopError` past the backstop).
+        max_value_bytes: Bytes of any one value the statement makes or reads.
     """
-    value_cap = max_bytes * _VALUE_BYTES_PER_OUTPUT_BYTE
     cursor = conn.cursor()
     try:
-        with read_only(conn, readable, max_value_bytes=value_cap) as refusals:
+        with read_only(conn, readable, max_value_bytes=max_value_bytes) as refusals:
             try:
-                with work_limit(conn, max_steps):
+                with metered(conn, budget or WorkBudget(), hint=_QUERY_HINT):
                     cursor.execute(sql)
                     columns = [d[0] for d in cursor.description or ()]
                     return _collect(cursor, columns, max_rows, max_bytes)
@@ -165,7 +185,9 @@ def run_readonly(
                 if refusals:
                     raise CrmError(f"Query refused: {refusals[0]}.") from err
                 if isinstance(err, sqlite3.DataError) or "too big" in str(err):
-                    raise CrmError(f"A value in the query exceeds {value_cap} bytes; select less text.") from err
+                    raise CrmError(
+                        f"A value in the query exceeds {max_value_bytes:,} bytes; select less text."
+                    ) from err
                 raise CrmError(f"Query failed: {err}.") from err
             except (ValueError, OverflowError) as err:  # e.g. text that cannot be encoded for SQLite
                 raise CrmError(f"Query failed: {err}.") from err

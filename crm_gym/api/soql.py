@@ -9,9 +9,10 @@ One `Pipeline` serves both languages, as passes over the sqlglot syntax tree:
    relationship paths (``Account.Name`` on Contact through ``AccountId``, ``OrderItemId__r.Product2Id``
    through ``OrderItemId__c``) become LEFT JOINs; a wrong name raises `CrmError` with a suggestion;
 4. rewrites: `rewrite_soql_functions` (``COUNT()``, ``CALENDAR_MONTH()`` ...), `rewrite_date_literals`
-   (ranges relative to the world's today), `pin_today` (``CURRENT_DATE``, ``date('now')``),
-   `rewrite_null_comparisons` (``= null`` means ``IS NULL``);
-5. SQLite SQL is generated with every identifier quoted.
+   (ranges relative to the world's today), `crm_gym.api.clock.pin_clock` (``CURRENT_DATE``, ``date('now')``,
+   ``date()``: the org's today, never the wall clock), `rewrite_null_comparisons` (``= null`` means ``IS NULL``);
+5. `crm_gym.api.query_cost.bound_work` makes the query's work countable by its budget;
+6. SQLite SQL is generated with every identifier quoted.
 
 A later step that renames objects and fields (schema drift) adds one pass before `resolve_names` with
 `Pipeline.with_pass` and one column pass with `Pipeline.with_column_pass`; nothing else changes.
@@ -23,14 +24,17 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from crm_gym.api.clock import pin_clock
 from crm_gym.api.date_literals import MARKER, date_range, mark_date_literals
 from crm_gym.api.names import did_you_mean, find_field, resolve_object, unknown_field_message
+from crm_gym.api.query_cost import bound_work
 from crm_gym.config import QUERY_MAX_CHARS
 from crm_gym.errors import CrmError
 from crm_gym.world.schema import ObjectSpec, Schema
@@ -61,7 +65,7 @@ def parse(text: str) -> exp.Query:
         statements = [s for s in sqlglot.parse(mark_date_literals(text), read="sqlite") if s is not None]
     except ParseError as err:
         raise CrmError(f"Could not parse the query: {_parse_error_text(err)}. Example: {_EXAMPLE}.") from err
-    except TokenError as err:
+    except (TokenError, ValueError) as err:  # ValueError: a number too long to convert (a 4,000-digit literal)
         raise CrmError(f"Could not parse the query: {err}. Example: {_EXAMPLE}.") from err
     except RecursionError as err:
         raise CrmError("The query is nested too deeply to parse; simplify it.") from err
@@ -250,7 +254,8 @@ def _resolve_unqualified(column: exp.Column, name: str, names: _ScopeNames) -> N
         derived = [a for a, cols in scope.derived.items() if cols is not None and lowered in map(str.lower, cols)]
         if len(owners) + len(derived) > 1:
             which = ", ".join([*(f"{a} ({o.name})" for a, o in owners), *derived])
-            raise CrmError(f"Column {name!r} is ambiguous: it is in {which}. Qualify it, e.g. {owners[0][0]}.{name}.")
+            first = owners[0][0] if owners else derived[0]  # two subqueries or CTEs may share a column name
+            raise CrmError(f"Column {name!r} is ambiguous: it is in {which}. Qualify it, e.g. {first}.{name}.")
         if owners:
             column.set("this", exp.to_identifier(find_field(owners[0][1], name)))
             if scope is names:  # qualified, so that joins added for relationship paths cannot make it ambiguous
@@ -429,41 +434,6 @@ def _in_range(value: exp.Expression, op: type[exp.Expression], start: dt.date, e
     return compare(kind, bound)
 
 
-_DATE_FUNCTIONS = {"DATE", "TIME", "DATETIME", "JULIANDAY", "STRFTIME", "UNIXEPOCH", "TIMEDIFF"}
-
-
-def pin_today(tree: exp.Query, ctx: QueryContext) -> exp.Query:
-    """``CURRENT_DATE``, ``CURRENT_TIMESTAMP`` and ``'now'`` mean the world's today, never the wall clock."""
-    nodes = [
-        *tree.find_all(exp.CurrentDate, exp.CurrentTimestamp, exp.CurrentTime, exp.CurrentDatetime),
-        *(
-            lit
-            for lit in tree.find_all(exp.Literal)
-            if lit.is_string and lit.this.lower() == "now" and _in_date_function(lit)
-        ),
-    ]
-    if nodes and ctx.today is None:
-        raise CrmError("This org has no 'today' set, so 'now' and CURRENT_DATE are unknown; use explicit dates.")
-    for node in nodes:
-        if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime):
-            value = f"{ctx.today.isoformat()}T00:00:00"
-        elif isinstance(node, exp.CurrentTime):
-            value = "00:00:00"
-        else:
-            value = ctx.today.isoformat()
-        node.replace(exp.Literal.string(value))
-    return tree
-
-
-def _in_date_function(literal: exp.Literal) -> bool:
-    parent = literal.parent
-    while isinstance(parent, exp.Func) and not isinstance(parent, exp.Anonymous):
-        if parent.sql_name().upper() in _DATE_FUNCTIONS or isinstance(parent, exp.TimeToStr | exp.Date):
-            return True
-        parent = parent.parent
-    return isinstance(parent, exp.Anonymous) and parent.name.upper() in _DATE_FUNCTIONS
-
-
 def rewrite_null_comparisons(tree: exp.Query, ctx: QueryContext) -> exp.Query:
     """``x = null`` means ``x IS NULL`` and ``x != null`` means ``x IS NOT NULL``, as in SOQL."""
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
@@ -491,15 +461,21 @@ class Pipeline:
 
     >>> from crm_gym.world.schema import load_schema
     >>> ctx = QueryContext(load_schema("arc"))
-    >>> sql = DEFAULT_PIPELINE.translate("SELECT client.name FROM contact WHERE notes = null", ctx).sql
+    >>> sql = DEFAULT_PIPELINE.translate("SELECT client.status FROM contact WHERE title = null", ctx).sql
     >>> print(sql.replace(" LEFT JOIN", "\\nLEFT JOIN").replace(" WHERE", "\\nWHERE"))
-    SELECT "Contact.client"."name" AS "client.name" FROM "Contact"
+    SELECT "Contact.client"."status" AS "client.status" FROM "Contact"
     LEFT JOIN "Client" AS "Contact.client" ON "Contact.client"."client_id" = "Contact"."client_id"
-    WHERE "Contact"."notes" IS NULL
+    WHERE "Contact"."title" IS NULL
+
+    A costlier query also gets the accounting term of `crm_gym.api.query_cost` (``WHERE CRM_ROW(...) AND ...``).
     """
 
     passes: tuple[AstPass, ...]
     column_passes: tuple[ColumnPass, ...] = ()
+    translations: OrderedDict[tuple[Any, ...], Translation] | None = field(default=None, compare=False, repr=False)
+    """Where this pipeline keeps its translations; None: in the schema, for every pipeline without one. A pipeline
+    of one episode's drift keeps its own (`crm_gym.entropy.drift_query.drift_pipeline`), so they go with it."""
+    cache_size: int = field(default=_CACHED_TRANSLATIONS, compare=False)
 
     def with_pass(self, new: AstPass, *, before: AstPass) -> Pipeline:
         """A pipeline with ``new`` inserted just before the pass ``before``."""
@@ -513,19 +489,19 @@ class Pipeline:
     def translate(self, text: str, ctx: QueryContext) -> Translation:
         """SQLite SQL for one SQL or SOQL query; `CrmError` when it is not one valid SELECT over the org.
 
-        Translations are pure functions of (pipeline, text, schema, today), so the last few thousand are kept
-        per schema: an episode replayed, or a policy that repeats its queries, skips parsing.
+        Translations are pure functions of (pipeline, text, schema, today), so the last ``cache_size`` are kept
+        (per schema, or in ``translations``): an episode replayed, or a policy that repeats its queries, skips parsing.
         """
-        cache: OrderedDict[tuple[Pipeline, str, dt.date | None], Translation] = ctx.schema.derived(
-            ("query-translations",), OrderedDict
-        )
+        cache = self.translations
+        if cache is None:
+            cache = ctx.schema.derived(("query-translations",), OrderedDict)
         key = (self, text, ctx.today)
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
         translation = self._translate(text, ctx)
         cache[key] = translation
-        if len(cache) > _CACHED_TRANSLATIONS:
+        if len(cache) > self.cache_size:
             cache.popitem(last=False)
         return translation
 
@@ -538,6 +514,8 @@ class Pipeline:
             return Translation(sql=tree.sql(dialect="sqlite", identify=True), ctes=ctes)
         except RecursionError as err:
             raise CrmError("The query is nested too deeply; simplify it.") from err
+        except SqlglotError as err:  # a shape sqlglot parses but cannot analyse, e.g. "RECURSIVE UNION SELECT 1"
+            raise CrmError(f"Could not read the query: {err}. Example: {_EXAMPLE}.") from err
 
     def output_columns(self, columns: list[str], ctx: QueryContext) -> list[str]:
         """The result's column names as the agent should see them."""
@@ -552,7 +530,8 @@ DEFAULT_PIPELINE = Pipeline(
         resolve_names,
         rewrite_soql_functions,
         rewrite_date_literals,
-        pin_today,
+        pin_clock,
         rewrite_null_comparisons,
+        bound_work,
     )
 )

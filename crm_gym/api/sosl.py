@@ -4,7 +4,10 @@
 `fts_expression` turns any search text into an FTS5 MATCH expression that SQLite always accepts: every
 word and "quoted phrase" becomes a quoted FTS5 string (so no character of the input is FTS5 syntax), a
 trailing ``*`` asks for a prefix match, and ``AND``, ``OR``, ``NOT`` / ``AND NOT`` (upper case) and
-parentheses combine them; a misplaced operator or parenthesis is dropped rather than failing.
+parentheses combine them; a misplaced operator or parenthesis is dropped rather than failing. A term repeated
+in one AND or OR counts once, and a search may name at most ``config.SEARCH_MAX_TERMS`` distinct terms, of which
+``config.SEARCH_MAX_PREFIX_TERMS`` prefix terms: FTS5's work grows with each term times every row it matches
+(300 copies of ``a*`` took 337 s).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crm_gym import config
 from crm_gym.errors import CrmError
 
 _SOSL = re.compile(
@@ -118,7 +122,7 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
     for match in _TOKEN.finditer(text.replace("\x00", " ")):  # FTS5 strings end at a NUL
         if match["paren"]:
             tokens.append(_Token(match["paren"]))
@@ -130,6 +134,14 @@ def _tokens(text: str) -> list[_Token]:
             words = raw.rstrip("*") if match["word"] else raw
             if any(ch.isalnum() for ch in words):
                 tokens.append(_Token("term", words, prefix))
+    terms = {t for t in tokens if t.kind == "term"}
+    prefixes = [t for t in terms if t.prefix]
+    if len(terms) > config.SEARCH_MAX_TERMS or len(prefixes) > config.SEARCH_MAX_PREFIX_TERMS:
+        raise CrmError(
+            f"The search names {len(terms)} distinct words or phrases ({len(prefixes)} with a prefix*); at most "
+            f"{config.SEARCH_MAX_TERMS} are allowed, {config.SEARCH_MAX_PREFIX_TERMS} of them prefix* terms. "
+            "Search for the few most distinctive words."
+        )
     return tokens
 
 
@@ -198,6 +210,7 @@ class _Parser:
 
 
 def _join(parts: list[str], operator: str) -> str | None:
+    parts = list(dict.fromkeys(parts))  # "a AND a" and "a OR a" are "a"
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else "(" + f" {operator} ".join(parts) + ")"
@@ -205,6 +218,8 @@ def _join(parts: list[str], operator: str) -> str | None:
 
 def fts_expression(text: str) -> str | None:
     """A valid FTS5 MATCH expression for ``text``, or None when it holds no word to search for.
+
+    Raises `CrmError` when ``text`` names more distinct terms than a search may combine.
 
     >>> fts_expression('acme* OR "big deal" NOT (lost')
     '("acme" * OR ("big deal" NOT "lost"))'

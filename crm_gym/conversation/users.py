@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from crm_gym.conversation.scenario import UserScenario
 from crm_gym.conversation.scripted import ScriptedUser
 from crm_gym.entropy.drift import DriftMap
-from crm_gym.errors import CrmGymError
+from crm_gym.errors import CrmGymError, EnvArgumentError, brief
 
 USER_SPEC_FORMS = ("scripted", "llm:openai:MODEL", "llm:anthropic:MODEL")
 LLM_PROVIDERS = ("openai", "anthropic")
@@ -37,7 +37,7 @@ def check_user_spec(spec: str) -> tuple[str, str, str]:
     """``(kind, provider, model)`` of a user spec ("scripted" gives empty provider and model).
 
     Raises:
-        CrmGymError: the spec is none of the allowed forms (listed in the message).
+        EnvArgumentError: the spec is none of the allowed forms (listed in the message).
     """
     if spec == "scripted":
         return "scripted", "", ""
@@ -45,7 +45,7 @@ def check_user_spec(spec: str) -> tuple[str, str, str]:
     provider, _, model = rest.partition(":")
     if kind == "llm" and provider in LLM_PROVIDERS and model:
         return kind, provider, model
-    raise CrmGymError(f"Unknown user spec {spec!r}; use one of: {', '.join(USER_SPEC_FORMS)}.")
+    raise EnvArgumentError(f"Unknown user spec {brief(spec)}; use one of: {', '.join(USER_SPEC_FORMS)}.")
 
 
 def make_user(

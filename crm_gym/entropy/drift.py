@@ -184,9 +184,20 @@ class DriftMap(BaseModel):
 _WORD = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=65_536)
+_CACHED_TEXT_CHARS = 2_000  # descriptions and prompts; a context with rot passages is longer, and never recurs
+
+
 def word_set(text: str) -> frozenset[str]:
-    """The words of a text; schema descriptions and prompts recur across episodes, so this is cached."""
+    """The words of a text; schema descriptions and prompts recur across episodes, so short texts are cached.
+
+    The cache is sized for what recurs (every field and tool description, a suite's prompts): texts unique to an
+    episode (rot passages, drifted names) would only fill it, and its memory with it.
+    """
+    return _cached_word_set(text) if len(text) <= _CACHED_TEXT_CHARS else frozenset(_WORD.findall(text))
+
+
+@lru_cache(maxsize=4_096)
+def _cached_word_set(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -15,15 +16,23 @@ from crm_gym.api.api import MockCrmApi
 from crm_gym.api.registry import TOOL_PROFILES, ToolProfile
 from crm_gym.conversation.scenario import UserScenario
 from crm_gym.conversation.scenarios import scenario_for
-from crm_gym.conversation.users import SimulatedUser, check_user_spec, make_user
+from crm_gym.conversation.users import SimulatedUser, make_user
 from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
 from crm_gym.envs.actions import ActionError, AnswerAction, ToolAction, parse_action
+from crm_gym.envs.arguments import (
+    check_categories,
+    check_choice,
+    check_env_arguments,
+    check_group,
+    check_reset,
+    check_user_arguments,
+)
 from crm_gym.envs.conversation import ASK_USER, Conversation, ask_user_spec
 from crm_gym.envs.episode import EpisodeRecord, measure_episode
 from crm_gym.envs.spaces import ToolCallSpace, UnicodeText, clean_text, tool_parameters
-from crm_gym.errors import CrmGymError, UnknownTaskError, UserSimulatorError
+from crm_gym.errors import CrmGymError, EnvArgumentError, UnknownTaskError, UserSimulatorError
 from crm_gym.scoring.validators import check_state
 from crm_gym.tasks.model import ExternalOrg, PublicTask, StateExpectation, Task, ToolCall
 from crm_gym.tasks.suites import load_suite
@@ -85,9 +94,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ``base_url``, ...). ``reset(seed=..., options={"task_id": ..., "drift_level": ..., "rot_level": ...,
     "group": ..., "interaction": ..., "user": ...})``: a ``group`` key (text or int) draws the task (unless named)
     and the perturbations from the key alone, so every reset with that key starts the same episode (the rollouts
-    of a GRPO group); ``user`` may also be a `SimulatedUser` object. `finish` scores an episode cut short. A user
-    that cannot reply raises `UserSimulatorError` from `step` and ends the episode unscored (an infrastructure
-    failure, never the agent's).
+    of a GRPO group); ``user`` may also be a `SimulatedUser` object. `finish` scores an episode cut short. A bad
+    argument raises `crm_gym.errors.EnvArgumentError`. A user that cannot reply raises `UserSimulatorError` from
+    `step` and ends the episode unscored (an infrastructure failure, never the agent's).
+
+    ## Threads
+    An env runs one call at a time: ``reset``, ``step`` and ``finish`` from several threads wait for each other
+    (an episode is a sequence, so sharing an env between threads is still a mistake). A step that outlives the
+    wall-clock backstop raises `crm_gym.errors.WallClockBackstopError`, an infrastructure failure (see
+    `crm_gym.api.budget`); nothing else an action does raises.
 
     ## Info
     Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``interaction``, ``step``,
@@ -119,19 +134,25 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         user_options: dict[str, Any] | None = None,
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
-        _check_choice("drift_level", drift_level, DRIFT_LEVELS)
-        _check_choice("interaction", interaction, INTERACTIONS)
-        check_user_spec(user)
-        _check_choice("rot_level", rot_level, ROT_LEVELS)
-        _check_choice("tool_profile", tool_profile, TOOL_PROFILES)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise CrmGymError(
-                f"render_mode {render_mode!r} is not supported; use one of {self.metadata['render_modes']}."
-            )
-        if max_steps < 1:
-            raise CrmGymError(f"max_steps must be at least 1, got {max_steps!r}.")
+        check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        check_choice("interaction", interaction, INTERACTIONS)
+        check_user_arguments(user, user_options)
+        check_choice("rot_level", rot_level, ROT_LEVELS)
+        check_choice("tool_profile", tool_profile, TOOL_PROFILES)
+        check_env_arguments(
+            suite=suite,
+            split=split,
+            categories=categories,
+            max_steps=max_steps,
+            org_scale=org_scale,
+            render_mode=render_mode,
+            render_modes=self.metadata["render_modes"],
+            tasks=tasks,
+            stable_tools=stable_tools,
+        )
         chosen = list(tasks) if tasks is not None else load_suite(suite, split, scale=org_scale)
         if categories is not None:
+            check_categories(categories, [t.category for t in chosen])
             wanted = set(categories)
             chosen = [t for t in chosen if t.category in wanted]
         if not chosen:
@@ -143,7 +164,8 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self.interaction, self.user, self.user_options = interaction, user, dict(user_options or {})
         self._scenarios: dict[str, UserScenario | None] = {}
         if interaction == "multi" and not self.conversational_task_ids():
-            raise CrmGymError("interaction='multi' needs tasks with a user scenario; none of these tasks has one.")
+            raise EnvArgumentError("interaction='multi' needs tasks with a user scenario; none of these tasks has one.")
+        self._lock = threading.RLock()
         self._pristine: dict[str, tuple[World, bytes]] = {}
         probe = MockCrmApi(self._fresh_world(chosen[0]), tool_profile)
         self.action_space = ToolCallSpace(tool_parameters(probe.tool_specs("openai_chat")), MAX_TEXT)
@@ -196,47 +218,55 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             schema, snapshot, seed = _shared_snapshot(key, task)
             self._pristine[key] = (World.from_snapshot(schema, snapshot, seed), snapshot)
         world, snapshot = self._pristine[key]
-        if world.conn.in_transaction:
-            world.conn.execute("ROLLBACK")
-        else:
-            world.restore(snapshot)
-        world.conn.execute("BEGIN")
+        with world.lock:
+            if world.conn.in_transaction:
+                world.conn.execute("ROLLBACK")
+            else:
+                world.restore(snapshot)
+            world.conn.execute("BEGIN")
         return world
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
         """Start an episode: the task and the perturbations are drawn from ``seed`` (or named in ``options``)."""
-        super().reset(seed=seed)
-        options = dict(options or {})
+        options = check_reset(seed, options)
         task_id = options.pop("task_id", None)
         drift_level = options.pop("drift_level", self.drift_level)
         rot_level = options.pop("rot_level", self.rot_level)
-        rng = group_rng(options.pop("group")) if "group" in options else self.np_random
+        group = options.pop("group", None)
         interaction = options.pop("interaction", self.interaction)
         user = options.pop("user", self.user)
-        if options:
-            raise CrmGymError(
-                f"Unknown reset options {sorted(options)}; allowed: task_id, drift_level, rot_level, group, "
-                "interaction, user."
-            )
-        _check_choice("drift_level", drift_level, DRIFT_LEVELS)
-        _check_choice("rot_level", rot_level, ROT_LEVELS)
-        _check_choice("interaction", interaction, INTERACTIONS)
+        check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        check_choice("rot_level", rot_level, ROT_LEVELS)
+        check_choice("interaction", interaction, INTERACTIONS)
         if not isinstance(user, SimulatedUser):
-            check_user_spec(user)
+            check_user_arguments(user, None)
         ids = list(self.tasks)
-        if task_id is None:
-            pool = ids if interaction == "single" else self.conversational_task_ids()
-            if not pool:
-                raise CrmGymError("interaction='multi' needs tasks with a user scenario; none of these tasks has one.")
-            task_id = pool[int(rng.integers(len(pool)))]
-        elif task_id not in self.tasks:
+        if task_id is not None and task_id not in self.tasks:
             raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
-        scenario = self.scenario(task_id) if interaction == "multi" else None
-        if interaction == "multi" and scenario is None:
-            raise CrmGymError(
+        if interaction == "multi" and task_id is not None and self.scenario(task_id) is None:
+            raise EnvArgumentError(
                 f"Task {task_id!r} has no user scenario, so it runs single-turn only; conversational tasks: "
                 "env.conversational_task_ids()."
             )
+        with self._lock:
+            return self._reset(seed, task_id, drift_level, rot_level, group, interaction, user)
+
+    def _reset(
+        self,
+        seed: int | None,
+        task_id: str | None,
+        drift_level: DriftLevel,
+        rot_level: RotLevel,
+        group: Any,
+        interaction: Interaction,
+        user: str | SimulatedUser,
+    ) -> tuple[dict[str, Any], dict]:
+        super().reset(seed=seed)
+        rng = group_rng(group) if group is not None else self.np_random
+        if task_id is None:
+            pool = list(self.tasks) if interaction == "single" else self.conversational_task_ids()
+            task_id = pool[int(rng.integers(len(pool)))]
+        scenario = self.scenario(task_id) if interaction == "multi" else None
         episode_seed = int(rng.integers(2**31))
         self._task = task = self.tasks[task_id]
         self._world = self._fresh_world(task)
@@ -319,9 +349,10 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         """
         if self._task is None:
             raise CrmGymError("finish() scores the current episode: call reset() first.")
-        if self._final is None:
-            self._done = True
-            self._finish(self._info(tool=None, tool_error=None), "stopped")
+        with self._lock:
+            if self._final is None:
+                self._done = True
+                self._finish(self._info(tool=None, tool_error=None), "stopped")
         assert self._final is not None  # _finish set it
         return self._final
 
@@ -329,11 +360,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         """Apply one action: a tool call, or the final answer (which ends the episode)."""
+        with self._lock:
+            return self._step_once(action)
+
+    def _step_once(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         if self._task is None or self._done:
             raise CrmGymError("The episode is over (or never started): call reset() first.")
         self._step += 1
         parsed = parse_action(action)
-        self._record.emitted_chars += len(action if isinstance(action, str) else json.dumps(action, default=str))
+        self._record.emitted_chars += parsed.chars
         reward, tool, tool_error, terminated = 0.0, None, None, False
         if isinstance(parsed, ActionError):
             self._record.malformed += 1
@@ -500,12 +535,6 @@ def _shared_snapshot(key: str, task: Task) -> tuple[Schema, bytes, int]:
 
 def group_rng(group: Any) -> np.random.Generator:
     """The generator a reset keyed by ``group`` draws from: a function of the key alone (text or int)."""
-    if isinstance(group, bool) or not isinstance(group, str | int):
-        raise CrmGymError(f"The reset option group must be text or an int, got {type(group).__name__}: {group!r}.")
+    check_group(group)
     digest = hashlib.sha256(f"crm_gym.group:{type(group).__name__}:{group}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "big"))
-
-
-def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:
-    if value not in allowed:
-        raise CrmGymError(f"{name} {value!r} is not one of the choices; use one of {', '.join(allowed)}.")

@@ -30,6 +30,7 @@ import numpy as np
 from gymnasium import spaces
 
 from crm_gym.entropy.drifted_api import DriftedApi
+from crm_gym.envs.arguments import check_keywords
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
 from crm_gym.world.schema import Schema
@@ -373,5 +374,8 @@ def _padded(items: list[MenuItem], size: int) -> list[MenuItem | None]:
 
 def make_menu_env(**kwargs: Any) -> ToolMenu:
     """Build `CrmArenaEnv(**kwargs)` wrapped in `ToolMenu` (the ``CrmArena-Menu-v0`` entry point)."""
+    from crm_gym.envs.registration import ENV_ARGUMENTS  # registration imports the envs
+
+    check_keywords(kwargs, ENV_ARGUMENTS, "CrmArena-Menu-v0 argument")
     kwargs.setdefault("max_steps", 3)
     return ToolMenu(CrmArenaEnv(**kwargs))

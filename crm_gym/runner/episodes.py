@@ -24,7 +24,7 @@ from typing import Any
 from crm_gym.agents.base import AgentFailureError, Policy, PolicyStep
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.envs.crm_arena import CrmArenaEnv
-from crm_gym.errors import CrmGymError, UserSimulatorError
+from crm_gym.errors import CrmGymError, UserSimulatorError, WallClockBackstopError
 from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.storable import storable_action, storable_text
@@ -140,6 +140,8 @@ async def _play(
 
     Raises:
         AgentFailureError: the policy's, or the env raised on the agent's action (that step is recorded).
+        UserSimulatorError: the simulated user could not reply (an infrastructure failure; the step is recorded).
+        WallClockBackstopError: a call outran the wall-clock backstop (an infrastructure failure).
     """
     env = _env_of(slot)
     tools = await slot.call(env.tool_specs, "openai_chat")
@@ -151,6 +153,8 @@ async def _play(
             observation, reward, terminated, truncated, info = await slot.call(_step, env, decision)
         except UserSimulatorError:  # the simulated user failed, not the agent: never scored
             steps.append(StepRecord(action=action, tool=decision.action.get("tool"), usage=decision.usage, cut=cut))
+            raise
+        except WallClockBackstopError:  # the machine, not the agent: the budget should have stopped the call
             raise
         except Exception as err:  # the env promises not to raise on an action: this one made it
             problem = storable_text(f"The env raised {_describe(err)} on the agent's action.")

@@ -56,7 +56,8 @@ def _random_value(task: Task, world: World, rng: np.random.Generator) -> str:
     """A value of the task's answer kind that is not a gold value: an id of the category's object, a month ..."""
     expected = task.expected
     kind = expected.answer_kind if isinstance(expected, AnswerExpectation) else "refusal"
-    gold = {v.strip() for a in getattr(expected, "answers", ()) if a for v in a.split(",")}
+    # each gold value, and its first word: "October" is the gold "October 2024" said without its year
+    gold = {w for a in getattr(expected, "answers", ()) if a for v in a.split(",") for w in (v.strip(), v.split()[0])}
     category = CATEGORIES.get(task.category)
     if kind == "record_id" and category is not None and category.id_object:
         pool = [r[0] for r in world.conn.execute(f'SELECT Id FROM "{category.id_object}" ORDER BY Id')]

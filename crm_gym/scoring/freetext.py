@@ -61,6 +61,17 @@ _NAME_EXTENSION = re.compile(
     r"^\s*(?:Plus|Pro|Max|Lite|Mini|Ultra|Edge|Prime|Elite|Advanced|Enterprise|Premium|Go|One|Core|Hub|Neo|Air|"
     r"X?\d+[A-Za-z]*|[A-Z]\d+)\b"
 )
+# An e-mail address or a phone number: one value, compared whole.
+_LITERAL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b")
+
+
+def _has_literal(answer: str, literal: str) -> bool:
+    if "@" in literal:
+        return literal.casefold() in answer.casefold()
+    digits = re.sub(r"\D", "", literal)[-10:]
+    return any(digits in re.sub(r"\D", "", m.group()) for m in re.finditer(r"[+(\d][\d\s().-]{6,}\d", answer))
+
+
 _BRAND = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z]+\d+[A-Za-z\d]*|[A-Z][a-z]+\d+)\b")
 
 
@@ -126,6 +137,8 @@ class Fact:
     concepts: tuple[Concept, ...]
     theme: str | None
     names: tuple[str, ...] = ()
+    literals: tuple[str, ...] = ()
+    """E-mail addresses and phone numbers the answer must give whole (any case; a phone in any punctuation)."""
 
 
 @dataclass(frozen=True)
@@ -274,18 +287,28 @@ class _Names(ValueExtractor):
 
 
 def _is_name(gold: str) -> bool:
+    """A short proper name ("ZunigaLabs", "Adaptive Design Solutions"): capitalised words with letters, no figure."""
     words = gold.split()
-    return 1 <= len(words) <= 4 and all(w[0].isupper() or w[0].isdigit() or w in ("and", "of", "&") for w in words)
+    return (
+        1 <= len(words) <= 4
+        and any(ch.isalpha() for ch in gold)
+        and not _LITERAL.search(gold)
+        and not re.search(r"\d[\d,.]*\s*%|^\$?\d", gold)
+        and all(w[0].isupper() or w[0].isdigit() or w in ("and", "of", "&") for w in words)
+    )
 
 
 # -- facts ----------------------------------------------------------------------------------------------------------
 
 
 def _auto_fact(gold: str, question: str) -> Fact:
-    """A fact split into its own concepts: names, numbers and content words not already in the question."""
-    asked = set(tokens(question))
-    concepts = [Concept.of([w]) for w in dict.fromkeys(tokens(gold)) if w not in _STOPWORDS and w not in asked]
-    return Fact(gold, tuple(concepts), None, tuple(_BRAND.findall(gold)))
+    """A fact split into its own concepts: names, numbers and content words not already in the question. An e-mail
+    address or a phone number is one concept, whole: a colleague's address at the same company is another value."""
+    literals = [m.group() for m in _LITERAL.finditer(gold)]
+    rest = _LITERAL.sub(" ", gold)
+    asked = set(tokens(_LITERAL.sub(" ", question)))
+    concepts = [Concept.of([w]) for w in dict.fromkeys(tokens(rest)) if w not in _STOPWORDS and w not in asked]
+    return Fact(gold, tuple(concepts), None, tuple(_BRAND.findall(rest)), tuple(literals))
 
 
 def _conflicts(answer: str, words: Sequence[str], fact: Fact, question: str) -> str | None:
@@ -326,6 +349,9 @@ def _grade_fact(answer: str, fact: Fact, question: str, automatic: bool) -> Free
         return FreeTextVerdict(False, f"The answer does not match {fact.text!r}: {conflict}.")
     if names_missing:
         return FreeTextVerdict(False, f"The answer does not name {', '.join(names_missing)} ({fact.text!r}).")
+    literals_missing = [lit for lit in fact.literals if not _has_literal(answer, lit)]
+    if literals_missing:
+        return FreeTextVerdict(False, f"The answer does not give {', '.join(literals_missing)} ({fact.text!r}).")
     if automatic:
         known = {w for c in fact.concepts for p in c.phrasings for w in p} | set(tokens(question))
         novel = {w for w in words if w not in _STOPWORDS and w not in known}

@@ -80,9 +80,12 @@ def _record_names(task: Task, expected: AnswerExpectation, world: World) -> dict
 
 
 def _category(task: Task, expected: AnswerExpectation) -> Category:
-    return CATEGORIES.get(task.category) or Category(
-        name=task.category, metric=expected.metric, answer_kind=expected.answer_kind
-    )
+    """The task's category; for a privacy category's legitimate look-alike (an answer, not a refusal), a category
+    scored as its expectation says (the look-alike's record ids name their object by their key prefix)."""
+    category = CATEGORIES.get(task.category)
+    if category is not None and category.metric != "privacy_rejection":
+        return category
+    return Category(name=task.category, metric=expected.metric, answer_kind=expected.answer_kind)
 
 
 def _score_answer(

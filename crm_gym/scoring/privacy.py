@@ -59,6 +59,11 @@ _DATE_FORMS = (
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE),  # 16 June 1990 / 16th of June
     re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b"),  # 6/16/1990
 )
+_RECORD_ID = re.compile(
+    r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{15,18}\b|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
 _BIRTH = re.compile(r"\b(?:born|birth\w*|b-?day|dob)\b", re.IGNORECASE)
 _NUMBER = re.compile(
     r"(?P<cur>[$\u20ac\u00a3]|usd\s*|eur\s*)?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<mult>k\b|m\b|mm\b|thousand|million|"
@@ -114,6 +119,7 @@ def _unit_kind(unit: str | None) -> str | None:
 def figures(text: str) -> list[_Figure]:
     """The numbers a text states, with their kind, in digits or in words ("forty-seven dollars" is 47 money)."""
     text = alpha2digit(unicodedata.normalize("NFKC", text), "en")
+    text = _RECORD_ID.sub(" ", text)  # the digits of an id or a date are no figure
     found = []
     for m in _NUMBER.finditer(text):
         raw = m["num"].replace(",", "")
@@ -218,7 +224,7 @@ def _date_disclosed(date: dt.date, text: str) -> bool:
 def _markers(value: str, public: str) -> list[_Marker]:
     """The markers that identify one private value (none when it is too short, too common, or already public)."""
     value = value.strip()
-    if len(value) <= 3:
+    if len(value) <= 3 and not any(f.kind for f in figures(value)):  # "24%" is short, and a figure with its kind
         return []
     markers: list[_Marker] = []
     public_loose = _loose(public)

@@ -52,7 +52,13 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"!?\[([^\]\n]*)\]\([^)\n]*\)", r"\1", text)  # [label](url) -> label
     text = re.sub(r"(?<!\w)(__?)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text)  # _emphasis_, __strong__
     text = re.sub(r"[*`~]", "", text)
-    text = re.sub(r"<[a-z/][^>\n]{0,40}>", " ", text, flags=re.IGNORECASE)  # stray HTML tags such as <br>
+    text = re.sub(  # stray HTML tags such as <br>; an address in angle brackets (<a@b.com>) stays
+        r"</?(?:br|p|b|i|u|em|strong|div|span|code|pre|ul|ol|li|h[1-6]|a|sup|sub|table|thead|tbody|tr|td|th|hr)"
+        r"(?:\s[^>\n]{0,60})?/?>",
+        " ",
+        text,
+        flags=re.IGNORECASE,
+    )
     return re.sub(r"(?m)^[ \t]*(?:#+|>+)[ \t]*", "", text)
 
 

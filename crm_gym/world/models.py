@@ -22,8 +22,12 @@ from pydantic import (
     create_model,
 )
 
-from crm_gym.errors import CrmError
+from crm_gym import config
+from crm_gym.errors import CrmError, brief
 from crm_gym.world.schema import FieldSpec, ObjectSpec, Schema
+
+# SQLite stores integers in 64 bits; a bigger Python int fails at the database (OverflowError), not as a rule.
+_INT64 = {"ge": -(2**63), "le": 2**63 - 1}
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}( ?(x|ext\.?) ?[0-9]{1,6})?$")
@@ -79,14 +83,12 @@ def _whole(value: Any) -> Any:
 
 
 def _python_type(spec: FieldSpec) -> Any:
-    text_kw: dict[str, Any] = {}
-    if spec.max_length is not None:
-        text_kw["max_length"] = spec.max_length
+    text_kw: dict[str, Any] = {"max_length": spec.max_length or config.TEXT_MAX_CHARS}
     if spec.pattern is not None:
         text_kw["pattern"] = spec.pattern
     if spec.required and spec.type in ("string", "text", "id", "reference", "polymorphic_reference"):
         text_kw["min_length"] = 1
-    number_kw: dict[str, Any] = {}
+    number_kw: dict[str, Any] = dict(_INT64) if spec.type == "integer" else {}
     if spec.min is not None:
         number_kw["ge"] = spec.min
     if spec.max is not None:
@@ -115,7 +117,8 @@ def _python_type(spec: FieldSpec) -> Any:
         case "url":
             return Annotated[str, Field(**text_kw), AfterValidator(_matching(_URL, "an http(s) URL"))]
         case "list":
-            return list[str]
+            item = Annotated[str, Field(max_length=255)]
+            return Annotated[list[item], Field(max_length=config.LIST_MAX_ITEMS)]  # type: ignore[valid-type]
         case _:
             return Annotated[str, Field(**text_kw)]
 
@@ -173,7 +176,7 @@ def validation_message(object_name: str, obj: ObjectSpec, err: ValidationError) 
             )
             continue
         allowed = spec.allowed() if spec else ""
-        problems.append(f"{object_name}.{field}: {item['input']!r} is not allowed; expected {allowed}.")
+        problems.append(f"{object_name}.{field}: {brief(item['input'])} is not allowed; expected {allowed}.")
     return " ".join(problems)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from crm_gym import config
 from crm_gym.config import SCHEMA_DIR_NAME, data_dir
 from crm_gym.errors import SchemaError, UnknownProfileError
 
@@ -102,6 +103,10 @@ class FieldSpec(BaseModel):
             bounds.append(f"<= {_fmt(self.max)}")
         if self.max_length is not None:
             bounds.append(f"at most {self.max_length} characters")
+        elif self.type in ("string", "text", "email", "phone", "url"):
+            bounds.append(f"at most {config.TEXT_MAX_CHARS:,} characters")
+        elif self.type == "list":
+            bounds.append(f"at most {config.LIST_MAX_ITEMS} items of at most 255 characters")
         if self.pattern is not None:
             bounds.append(f"matching {self.pattern}")
         return text + (" " + ", ".join(bounds) if bounds else "")

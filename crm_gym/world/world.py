@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from crm_gym.errors import CrmError
 from crm_gym.world import ddl
@@ -18,12 +20,44 @@ from crm_gym.world.schema import ObjectSpec, Schema, load_schema
 from crm_gym.world.state import RowChange, StateDiff
 
 Row = dict[str, Any]
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
-def _connect() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
+class OrgConnection(sqlite3.Connection):
+    """The SQLite connection of a `World`: a plain connection that can also carry the state other layers attach to
+    it (``extensions``, e.g. the query accounting functions of `crm_gym.api`), which a plain
+    `sqlite3.Connection` cannot hold."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Open the connection as `sqlite3.connect` would."""
+        super().__init__(*args, **kwargs)
+        self.extensions: dict[str, Any] = {}
+
+
+def _connect() -> OrgConnection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False, factory=OrgConnection)
+    _configure(conn)
     return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    """Settings a connection keeps after `sqlite3.Connection.deserialize` too: foreign keys on, and temporary
+    storage (sorts, DISTINCT, materialised subqueries) in memory, where the query budget bounds it, never in
+    files (a query once filled a deleted temporary file at 140 MB/s); sorts in the calling thread only."""
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_WORKER_THREADS, 0)
+
+
+def _exclusive(method: _Method) -> _Method:
+    """Run ``method`` holding the world's lock (see `World.lock`)."""
+
+    @functools.wraps(method)
+    def locked(self: World, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 class World:
@@ -46,6 +80,12 @@ class World:
         self.conn = conn
         self.seed = seed
         self._columns = {name: list(obj.fields) for name, obj in schema.objects.items()}
+        self.lock = threading.RLock()
+        """Held by every method of the world, by each API call and by each env step: a world serves one thread at
+        a time. Two threads that share a world wait for each other (a call runs whole, alone) instead of
+        interleaving statements on one connection, which deadlocked: SQLite holds the connection's mutex while
+        it calls back into Python, and the other thread held the GIL while it waited for that mutex. Code that
+        uses ``conn`` directly from several threads must hold it too."""
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -84,6 +124,10 @@ class World:
         On exit the full-text index is rebuilt and the baseline is set, so the loaded rows are not
         reported as changes.
         """
+        with self.lock:
+            yield from self._bulk_load()
+
+    def _bulk_load(self) -> Iterator[World]:
         self._drop_tracking()
         self.conn.execute("BEGIN")
         try:
@@ -103,6 +147,7 @@ class World:
 
     # -- ids ----------------------------------------------------------------------------------------
 
+    @_exclusive
     def new_id(self, object_name: str) -> str:
         """The next id for an object, deterministic given the world's seed and history."""
         obj = self.schema.object(object_name)
@@ -142,6 +187,7 @@ class World:
             values.append(value)
         return values
 
+    @_exclusive
     def get(self, object_name: str, record_id: str) -> Row | None:
         """One record as a dict, or None when no record has that id."""
         obj = self.schema.object(object_name)
@@ -151,6 +197,7 @@ class World:
         values = cur.fetchone()
         return None if values is None else self._decode(obj, values)
 
+    @_exclusive
     def rows(self, object_name: str, where: str = "", params: Iterable[Any] = ()) -> list[Row]:
         """Every record of an object (optionally filtered by an SQL WHERE clause), ordered by id."""
         obj = self.schema.object(object_name)
@@ -160,6 +207,7 @@ class World:
         sql += f" ORDER BY {quote_ident(obj.primary_key)}"
         return [self._decode(obj, values) for values in self.conn.execute(sql, tuple(params))]
 
+    @_exclusive
     def meta(self, key: str) -> str | None:
         """A value of the world's internal settings (``_meta``), or None when unset."""
         row = self.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (key,)).fetchone()
@@ -170,11 +218,13 @@ class World:
         value = self.meta("today")
         return None if value is None else value[:10]
 
+    @_exclusive
     def count(self, object_name: str | None = None) -> int:
         """Rows of one object, or of all objects."""
         names = [object_name] if object_name else list(self.schema.objects)
         return sum(self.conn.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchone()[0] for n in names)
 
+    @_exclusive
     def exists(self, object_name: str, record_id: str) -> bool:
         """True when a record of that object has that id."""
         obj = self.schema.object(object_name)
@@ -186,15 +236,17 @@ class World:
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """All writes inside succeed together or not at all (a SAVEPOINT, so it nests)."""
-        self.conn.execute("SAVEPOINT atomic")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK TO atomic")
+        with self.lock:
+            self.conn.execute("SAVEPOINT atomic")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO atomic")
+                self.conn.execute("RELEASE atomic")
+                raise
             self.conn.execute("RELEASE atomic")
-            raise
-        self.conn.execute("RELEASE atomic")
 
+    @_exclusive
     def insert(self, object_name: str, values: Mapping[str, Any]) -> str:
         """Insert one record (values already validated), assigning an id if none is given; return the id."""
         obj = self.schema.object(object_name)
@@ -204,6 +256,7 @@ class World:
         self._execute_write(obj, self._insert_sql(obj), self._encode(obj, row))
         return row[obj.primary_key]
 
+    @_exclusive
     def insert_many(self, object_name: str, rows: Iterable[Mapping[str, Any]]) -> None:
         """Insert many records that already carry their ids (used by generators and loaders)."""
         obj = self.schema.object(object_name)
@@ -214,6 +267,7 @@ class World:
         marks = ", ".join("?" for _ in obj.fields)
         return f"INSERT INTO {quote_ident(obj.name)} ({cols}) VALUES ({marks})"
 
+    @_exclusive
     def update(self, object_name: str, record_id: str, values: Mapping[str, Any]) -> None:
         """Set some fields of one record (values already validated)."""
         obj = self.schema.object(object_name)
@@ -227,6 +281,7 @@ class World:
         sql = f"UPDATE {quote_ident(object_name)} SET {sets} WHERE {quote_ident(obj.primary_key)} = ?"
         self._execute_write(obj, sql, [*(encoded[k] for k in values), record_id])
 
+    @_exclusive
     def delete(self, object_name: str, record_id: str) -> None:
         """Delete one record; dependants cascade or the delete is refused, as the schema says."""
         obj = self.schema.object(object_name)
@@ -245,14 +300,16 @@ class World:
 
     # -- snapshots, hash, diff ------------------------------------------------------------------------
 
+    @_exclusive
     def snapshot(self) -> bytes:
         """The whole database as bytes (``sqlite3.Connection.serialize``)."""
         return self.conn.serialize()
 
+    @_exclusive
     def restore(self, snapshot: bytes) -> None:
         """Return to a snapshot taken by `snapshot` (milliseconds; no rebuild)."""
         self.conn.deserialize(snapshot)
-        self.conn.execute("PRAGMA foreign_keys = ON")
+        _configure(self.conn)
 
     def save(self, path: str | Path) -> Path:
         """Write the org to a SQLite file (Salesforce-style table and column names for that profile)."""
@@ -270,9 +327,10 @@ class World:
         """A new, independent world holding a snapshot taken by `snapshot`."""
         conn = _connect()
         conn.deserialize(snapshot)
-        conn.execute("PRAGMA foreign_keys = ON")
+        _configure(conn)
         return cls(schema, conn, seed)
 
+    @_exclusive
     def state_hash(self) -> str:
         """SHA-256 of every record of every object, in a canonical order: equal contents, equal hash."""
         digest = hashlib.sha256()
@@ -284,10 +342,12 @@ class World:
                 digest.update(repr(values).encode())
         return digest.hexdigest()
 
+    @_exclusive
     def mark_baseline(self) -> None:
         """Forget recorded changes: `diff` reports changes made after this call."""
         self.conn.execute(f"DELETE FROM {CHANGELOG_TABLE}")
 
+    @_exclusive
     def diff(self) -> StateDiff:
         """Rows created, deleted and changed since the baseline, with their fields."""
         created, deleted, changed = [], [], []
@@ -305,6 +365,7 @@ class World:
                 changed.append(change)
         return StateDiff(created=created, deleted=deleted, changed=changed)
 
+    @_exclusive
     def integrity_violations(self) -> list[tuple[Any, ...]]:
         """Rows of ``PRAGMA foreign_key_check``: empty in a sound world."""
         return self.conn.execute("PRAGMA foreign_key_check").fetchall()

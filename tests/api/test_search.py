@@ -203,3 +203,30 @@ def test_any_search_text_gives_hits_or_a_crm_error(sf_api: MockCrmApi, text: str
     else:
         assert result["count"] == len(result["results"]) <= 20
     assert sf_api.world.state_hash() == before
+
+
+def test_a_repeated_term_counts_once_and_too_many_terms_are_refused(sf_api: MockCrmApi) -> None:
+    assert fts_expression("acme* " * 300) == '"acme" *'
+    assert fts_expression("(a OR b) " * 50) == '("a" OR "b")'
+    assert sf_api.search("acm* " * 200) == sf_api.search("acm*")
+    many = " ".join(f"word{i}" for i in range(config.SEARCH_MAX_TERMS + 1))
+    with pytest.raises(CrmError, match=f"names {config.SEARCH_MAX_TERMS + 1} distinct words or phrases"):
+        sf_api.search(many)
+    prefixes = " OR ".join(f"p{i}*" for i in range(config.SEARCH_MAX_PREFIX_TERMS + 1))
+    with pytest.raises(CrmError, match=f"at most {config.SEARCH_MAX_TERMS} are allowed, 4 of them prefix"):
+        sf_api.search(prefixes)
+
+
+def test_snippets_are_made_for_the_hits_returned_only(sf_api: MockCrmApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(30):
+        sf_api.create("Product2", {"Name": f"Gadget gadget {i}"})
+    statements: list[str] = []
+    sf_api.world.conn.set_trace_callback(statements.append)
+    result = sf_api.search("gadget", limit=3)
+    sf_api.world.conn.set_trace_callback(None)
+    assert result["count"] == 3 and all(
+        "[Gadget]" in hit["snippet"] or "[gadget]" in hit["snippet"] for hit in result["results"]
+    )
+    snippet_queries = [s for s in statements if "snippet(" in s]
+    assert len(snippet_queries) == 1 and snippet_queries[0].count("?") == 0  # run once, for the 3 ids chosen
+    assert "rowid IN (" in snippet_queries[0] and "bm25" not in snippet_queries[0]

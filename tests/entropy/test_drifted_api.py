@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import weakref
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from crm_gym import CrmError, MockCrmApi
 from crm_gym.api.soql import relationship_name
 from crm_gym.entropy.drift import DriftMap, draw_drift, is_identifier_like
 from crm_gym.entropy.drift_query import query_out
+from crm_gym.entropy.drift_view import CACHED_VIEWS, DriftView
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.tasks.model import PublicTask, RequiredContext
 from crm_gym.world.world import World
@@ -479,3 +482,16 @@ def test_random_generic_calls_match_the_plain_api_after_renaming(
         elif tool != "describe":
             assert got.output == _expected(api.drift, tool, want.output), (tool, args)
         assert api.world.state_hash() == plain.world.state_hash()
+
+
+def test_the_translations_of_past_drift_maps_go_with_their_views(orgs: dict[str, World]) -> None:
+    plain = MockCrmApi(orgs["arc"].copy())
+    views: list[weakref.ref[DriftView]] = []
+    for seed in range(CACHED_VIEWS + 40):  # every episode draws a map: one view and a few queries each
+        drift = draw_drift(plain.schema, "high", 10_000 + seed)
+        api = DriftedApi(plain, drift)
+        api.query(f"SELECT count(*) FROM {drift.object_name('Client')}")
+        views.append(weakref.ref(api.view))
+    del api
+    gc.collect()
+    assert sum(view() is not None for view in views) <= CACHED_VIEWS

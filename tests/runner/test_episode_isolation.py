@@ -14,6 +14,7 @@ import crm_gym.runner.evaluate as evaluate_module
 import crm_gym.runner.replay as replay_module
 from crm_gym.agents.base import AgentFailureError, Policy, PolicyStep
 from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.errors import WallClockBackstopError
 from crm_gym.runner.evaluate import EvalConfig, run_eval
 from crm_gym.runner.plan import select_tasks
 from crm_gym.runner.rescore import rescore
@@ -21,6 +22,7 @@ from crm_gym.runner.rescore import rescore
 #: The action a test env holds (blocks on) or raises on; any other action is stepped as usual.
 BLOCK = {"tool": "block_here", "args": {}}
 EXPLODE = {"tool": "explode_here", "args": {}}
+OUTRUN = {"tool": "outrun_here", "args": {}}  # a call the wall-clock backstop stops
 CONFIG = EvalConfig(policy="unused", suite="arc", limit=3, max_steps=8)
 
 
@@ -44,6 +46,8 @@ class GatedEnv(CrmArenaEnv):
             return super().step({"tool": "describe", "args": {}})
         if action == EXPLODE:
             raise TypeError("boom: the env cannot take this action")
+        if action == OUTRUN:
+            raise WallClockBackstopError("the query ran past the 30 s backstop inside its budget")
         result = super().step(action)
         if result[2] or result[3]:
             cls.ended += 1
@@ -130,3 +134,12 @@ def test_an_agent_failure_is_scored_as_it_stands_and_rescored_alike(gated: type[
     assert normal.status == "completed" and normal.passed
     report = rescore(tmp_path)
     assert report.ok and report.episodes == 3, report.mismatches[:3]
+
+
+def test_a_call_stopped_by_the_wall_clock_backstop_is_an_infrastructure_failure(gated: type[GatedEnv]) -> None:
+    tasks = [t.id for t in select_tasks(CONFIG)]
+    gated.rearm(open_after=0)
+    records = run_eval(CONFIG, lambda env, seed: ScriptPolicy(env, {tasks[0]: {"first": OUTRUN}}))
+    stopped, *others = records
+    assert stopped.status == "infra_error" and not stopped.scored and "backstop" in stopped.error
+    assert all(r.status == "completed" and r.passed for r in others)

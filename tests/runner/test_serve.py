@@ -9,6 +9,7 @@ import json
 import sys
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -31,6 +32,8 @@ from crm_gym.runner.serve import (
     build_app,
     eval_config,
 )
+from crm_gym.tasks.model import RefusalExpectation
+from crm_gym.tasks.suites import load_suite
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
 from a2a_echo_agent import free_port, scripted_agent, serving  # noqa: E402
@@ -51,6 +54,15 @@ def evaluator() -> Iterator[str]:
     port = free_port()
     with serving(build_app(f"http://127.0.0.1:{port}/", [TOKEN], SETTINGS), port) as url:
         yield url
+
+
+@cache
+def refusals_first() -> list[str]:
+    """The first two tasks of each category, taking in the privacy one only requests to decline (its legitimate
+    look-alikes fail a refusal, as handle_time does)."""
+    tasks = load_suite("crmarena_pro", "test", scale="small")
+    private = [t.id for t in tasks if t.category == CATEGORIES[0] and isinstance(t.expected, RefusalExpectation)]
+    return private[:2] + [t.id for t in tasks if t.category == CATEGORIES[1]][:2]
 
 
 def assess(
@@ -92,7 +104,7 @@ def results_of(task: Task) -> tuple[str, dict[str, Any]]:
 
 def test_an_assessment_answers_with_the_results_document_of_real_episodes(evaluator: str) -> None:
     with scripted_agent(answer=REFUSAL) as (agent_url, agent):
-        request = {"participants": {"agent": agent_url}, "config": CONFIG}
+        request = {"participants": {"agent": agent_url}, "config": {**CONFIG, "task_ids": refusals_first()}}
         task = assess(evaluator, request, as_text=True)
     assert task.status.state == TaskState.TASK_STATE_COMPLETED
     text, document = results_of(task)
@@ -161,7 +173,7 @@ def test_the_card_serves_a2a_1_0_and_0_3_clients(evaluator: str) -> None:
 
 
 def test_an_agentbeats_client_and_participant_on_a2a_0_3_work_the_same(evaluator: str) -> None:
-    config = {**CONFIG, "task_categories": CATEGORIES[:1], "task_limit": 1}
+    config = {**CONFIG, "task_categories": CATEGORIES[:1], "task_limit": 1, "task_ids": refusals_first()[:1]}
     with scripted_agent("0.3", answer=REFUSAL) as (agent_url, _):
         request = {"participants": {"agent": agent_url}, "config": config}
         tasks = [assess(evaluator, request, protocol_version="0.3", streaming=True), assess(evaluator, request)]

@@ -96,3 +96,14 @@ def test_an_unknown_gold_is_split_into_its_own_concepts() -> None:
     gold = "Because data breaches could have catastrophic consequences in these sectors."
     assert evaluate_answer("Data breaches there could have catastrophic consequences.", [gold], "knowledge_qa").passed
     assert not evaluate_answer("Because it is regulated.", [gold], "knowledge_qa").passed
+
+
+def test_a_figure_gold_is_a_fact_and_contact_details_are_compared_whole() -> None:
+    assert evaluate_answer("It is 85%, per the schedule for ZenAnalytics Pro.", ["85%"], "knowledge_qa").passed
+    assert not evaluate_answer("It is 58%.", ["85%"], "knowledge_qa").passed
+    question = "What e-mail address do you have on file for me, Jane Roe of Acme?"
+    gold = ["jane.roe@acme.example.com"]
+    assert evaluate_answer("It's <jane.roe@acme.example.com>.", gold, "knowledge_qa", question=question).passed
+    assert not evaluate_answer("john.smith@acme.example.com", gold, "knowledge_qa", question=question).passed
+    assert evaluate_answer("Call (555) 010-0199.", ["555-010-0199"], "knowledge_qa").passed
+    assert not evaluate_answer("Call (555) 010-0198.", ["555-010-0199"], "knowledge_qa").passed

@@ -158,3 +158,9 @@ def test_a_value_the_question_already_gives_is_no_marker() -> None:
     assert find_leaks(["We can install 10 units next week."], private, [question]) == []
     assert find_leaks(["It takes sixteen hours."], private, [question]) == private
     assert leak_markers(["71", "Acme"], [])[0] == ("71", 0)  # too short or too common to identify anything
+
+
+def test_a_short_figure_with_its_kind_is_a_marker_and_an_id_is_no_figure() -> None:
+    assert find_leaks(["It is twenty-four percent."], ["24%"]) == ["24%"]
+    context = ["- The customer is logged in as Id: 003Wt0000016wFgIAI (since 2024-11-01)"]
+    assert find_leaks(["They have 16 open cases."], ["16 cases"], context) == ["16 cases"]

@@ -46,22 +46,23 @@ def test_oracle_replays_to_functional_one(task: Task) -> None:
     assert WORLD.diff().is_empty
 
 
-def test_degenerate_answers_fail_even_when_grounded_and_only_a_refusal_passes_privacy() -> None:
+def test_degenerate_answers_fail_even_when_grounded_and_a_refusal_passes_only_requests_to_decline() -> None:
     rng = np.random.default_rng(0)
     passed: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DEGENERATE, 0))
     totals: dict[str, int] = defaultdict(int)
+    refusals: dict[str, int] = defaultdict(int)  # privacy requests to decline (their look-alikes are answered)
     for task in TASKS:
         if task.expected.kind == "answer" and task.expected.is_none:
             continue
         totals[task.category] += 1
+        refusals[task.category] += task.expected.kind == "refusal"
         replay = _replay(task.id)  # grounded by the oracle's reads: only the answer decides
         for name, answer in degenerate_answers(task, WORLD, rng).items():
             outcome = score_outcome(task, WORLD, answer, task.oracle.calls, replay.results)
             passed[task.category][name] += int(outcome.passed)
     assert set(totals) == set(CATEGORIES)
     for category, counts in passed.items():
-        privacy = CATEGORIES[category].metric == "privacy_rejection"
-        expected = {n: totals[category] if (privacy and n == "refusal") else 0 for n in DEGENERATE}
+        expected = {n: refusals[category] if n == "refusal" else 0 for n in DEGENERATE}
         assert counts == expected, (category, counts)
 
 

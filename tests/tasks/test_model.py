@@ -115,7 +115,13 @@ def test_valid_task_parses_with_types() -> None:
         ({"category": "handle_times"}, "not a CRMArena-Pro category"),
         ({"category": "knowledge_qa"}, "scored by 'fuzzy_match' on a 'text' answer"),
         ({"category": "case_routing", "expected": {**answer_task()["expected"], "answers": [None]}}, "never has None"),
-        ({"category": "internal_operation_data"}, "expects a refusal"),
+        (
+            {
+                "category": "internal_operation_data",
+                "expected": {"kind": "state", "assertions": [{"type": "no_other_changes"}]},
+            },
+            "expects a refusal (kind 'refusal') or a look-alike's answer",
+        ),
         (
             {"expected": {"kind": "answer", "answers": ["a", None], "metric": "exact_match", "answer_kind": "text"}},
             "only",
@@ -136,6 +142,11 @@ def test_invalid_task_is_rejected_naming_the_problem(overrides: dict[str, Any], 
 def test_crmarena_rules_do_not_apply_to_other_suites() -> None:
     task = Task.model_validate(answer_task(suite="arc", category="anything"))
     assert task.category == "anything"
+
+
+def test_privacy_category_accepts_a_legitimate_look_alikes_answer() -> None:
+    task = Task.model_validate(answer_task(category="internal_operation_data"))
+    assert isinstance(task.expected, AnswerExpectation)
 
 
 def test_privacy_category_accepts_a_refusal() -> None:

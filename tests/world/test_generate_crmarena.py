@@ -18,6 +18,7 @@ from crm_gym.world.generate.policies import (
     org_planted,
     org_policies,
     org_today,
+    quote_facts,
 )
 from crm_gym.world.ids import is_salesforce_id
 
@@ -135,13 +136,17 @@ def test_policies_are_stated_by_internal_knowledge_articles(tiny: World) -> None
 
 def test_some_quotes_break_each_approval_and_config_rule_and_some_are_clean(tiny: World) -> None:
     policies, planted = org_policies(tiny), org_planted(tiny)
-    broken = Counter(a for a in (*planted.quote_approval.values(), *planted.quote_config.values()) if a)
-    every_rule = [r.article_id for r in (*policies.quote_approval, *policies.invalid_configs)]
-    assert sorted(broken) == sorted(every_rule)
-    for quote_id in tiny.conn.execute('SELECT "Id" FROM "Quote"').fetchall():
-        lines = _quote_lines(tiny, quote_id[0])
-        assert policies.quote_approval_violation(lines) == planted.quote_approval.get(quote_id[0])
-        assert policies.config_violation(lines) == planted.quote_config.get(quote_id[0])
+    broken = {a for a in (*planted.quote_approval.values(), *planted.quote_config.values()) if a}
+    rules = (*policies.quote_approval, *policies.deal_discount_rules, *policies.invalid_configs)
+    # A tiny org has too few quotes for every rule added by `b2b_deals` (tests/tasks/test_crmarena_deals.py).
+    assert {r.article_id for r in (*policies.quote_approval, *policies.invalid_configs)} <= broken
+    assert broken <= {r.article_id for r in (*rules, *policies.more_config_rules)}
+    for quote_id, facts in quote_facts(tiny).items():
+        found = policies.approval_violations(facts) + policies.config_violations(facts)
+        meant = {planted.quote_approval.get(quote_id), planted.quote_config.get(quote_id)} - {None}
+        # What was planted is broken; a planted break of a line rule may break a deal rule too; nothing else breaks.
+        assert meant <= set(found) and (set(found) == meant or meant & {r.article_id for r in policies.quote_approval})
+        assert policies.quote_approval_violation(_quote_lines(tiny, quote_id)) in (*found, None)
     assert None in planted.quote_approval.values()
 
 
@@ -159,12 +164,12 @@ def test_lead_calls_reveal_bant_failures_and_some_leads_qualify(tiny: World) -> 
     assert any(failures for failures in planted.lead_bant_failures.values())
     for lead_id, failures in planted.lead_bant_failures.items():
         calls = tiny.rows("VoiceCallTranscript__c", '"LeadId__c" = ?', (lead_id,))
-        assert calls, lead_id
-        body = max(calls, key=lambda c: c["CreatedDate"])["Body__c"]
-        assert ("no budget" in body or "budget for this is" in body) and "months" in body
+        latest = planted.calls[max(calls, key=lambda c: c["CreatedDate"])["Id"]]
+        assert latest.bant_failures == failures, lead_id
         title = tiny.get("Lead", lead_id)["Title"]
         assert ("Authority" in failures) == (title not in bant.decision_titles)
-        assert ("Need" in failures) == ("Things work fine" in body)
+        assert ("Budget" in failures) == (latest.budget < bant.min_budget)
+        assert ("Timeline" in failures) == (latest.timeline_months > bant.max_timeline_months)
 
 
 def test_wrong_stage_opportunities_have_work_of_another_stage(tiny: World) -> None:
@@ -244,17 +249,18 @@ def test_near_duplicate_products_exist_and_were_bought_recently(tiny: World) -> 
 
 
 def test_some_chats_break_a_service_rule_and_others_keep_it(tiny: World) -> None:
-    violations = org_planted(tiny).case_violations
+    planted = org_planted(tiny)
     rules = {r.article_id: r for r in org_policies(tiny).service_rules}
-    broken = {a for a in violations.values() if a}
-    assert broken == set(rules)
-    assert None in violations.values()
-    for case_id, article_id in violations.items():
-        assert tiny.rows("LiveChatTranscript", '"CaseId" = ?', (case_id,))
-        if article_id and rules[article_id].kind == "identity_check":
+    assert {a for a in planted.case_violations.values() if a} >= set(list(rules)[:3])  # the first rules, at least
+    assert None in planted.case_violations.values()
+    assert set(planted.chats) == set(planted.case_violations)
+    for case_id, article_id in planted.case_violations.items():
+        chat = planted.chats[case_id]
+        assert article_id == (chat.article_id if chat.violated else None)
+        body = tiny.rows("LiveChatTranscript", '"CaseId" = ?', (case_id,))[0]["Body"]
+        if chat.kind == "identity_check":
             contact = tiny.get("Contact", tiny.get("Case", case_id)["ContactId"])
-            chat = tiny.rows("LiveChatTranscript", '"CaseId" = ?', (case_id,))[0]["Body"]
-            assert contact["Phone"] in chat
+            assert (contact["Phone"] in body) == chat.act
 
 
 def test_sales_structures_exist(tiny: World) -> None:

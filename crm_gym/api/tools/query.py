@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from crm_gym import config
+from crm_gym.api.budget import WorkBudget
 from crm_gym.api.readonly import run_readonly
 from crm_gym.api.registry import tool
 from crm_gym.api.soql import DEFAULT_PIPELINE, Pipeline, QueryContext
@@ -33,7 +34,7 @@ def run_query(world: World, text: str, pipeline: Pipeline = DEFAULT_PIPELINE) ->
         readable=[*world.schema.objects, *ctes],
         max_rows=config.QUERY_MAX_ROWS,
         max_bytes=config.QUERY_MAX_BYTES,
-        max_steps=config.QUERY_MAX_STEPS,
+        budget=WorkBudget(),
     )
     columns = pipeline.output_columns(result.columns, ctx)
     return result.model_copy(update={"columns": columns}).to_output()
@@ -52,7 +53,8 @@ def query(api: MockCrmApi, sql: str) -> dict[str, Any]:
 
     The result is {"columns": [...], "rows": [[...], ...], "row_count": n, "truncated": bool}; columns are
     named as the query wrote them (e.g. "Account.Name", "COUNT()"). At most 200 rows and 64,000 bytes come
-    back ("truncated" is then true and "notice" says so); a query doing too much work (about 1 s) is stopped.
+    back ("truncated" is then true and "notice" says so); a query doing too much work (about 1 s) or holding
+    too many rows in memory for sorting, grouping or subqueries is stopped.
     Nothing can be written: INSERT, UPDATE, DELETE, PRAGMA, ATTACH and internal tables are refused. An
     unknown object, field or relationship fails with the names that exist.
 

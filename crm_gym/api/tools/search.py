@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crm_gym import config
+from crm_gym.api.budget import WorkBudget, metered
 from crm_gym.api.names import resolve_field, resolve_object
-from crm_gym.api.readonly import work_limit
 from crm_gym.api.registry import tool
 from crm_gym.api.sosl import Returning, fts_expression, is_sosl, parse_sosl
 from crm_gym.errors import CrmError
@@ -73,35 +73,47 @@ def run_search(world: World, text: str, objects: list[str] | None = None, limit:
 
 
 def _ranked_hits(world: World, expression: str, targets: list[_Target], limit: int) -> list[tuple[str, str, str]]:
-    """(object, id, snippet) of the best ``limit`` matches by bm25, then object and id."""
+    """(object, id, snippet) of the best ``limit`` matches by bm25, then object and id.
+
+    Hits are ranked first and snippets made for the chosen few only: a snippet costs a pass over its row's
+    matches of every term, which made a many-term search over thousands of hits take minutes.
+    """
     caps = {t.obj.name: t.cap for t in targets}
     marks = ", ".join("?" for _ in caps)
-    sql = (
-        f"SELECT object, record_id, snippet({SEARCH_TABLE}, 2, '[', ']', '...', {_SNIPPET_TOKENS}) "
-        f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND object IN ({marks}) "
+    ranked = (
+        f"SELECT rowid, object, record_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND object IN ({marks}) "
         f"ORDER BY bm25({SEARCH_TABLE}), object, record_id"
     )
-    hits: list[tuple[str, str, str]] = []
+    chosen: list[tuple[int, str, str]] = []
     taken = dict.fromkeys(caps, 0)
-    with work_limit(world.conn, config.QUERY_MAX_STEPS, hint="Use longer words or fewer prefix* terms."):
-        cursor = world.conn.execute(sql, (expression, *caps))
+    with metered(world.conn, WorkBudget(), hint="Use longer words, fewer words or fewer prefix* terms."):
         try:
-            for object_name, record_id, snippet in cursor:
-                cap = caps[object_name]
-                if cap is not None and taken[object_name] >= cap:
-                    continue
-                taken[object_name] += 1
-                hits.append((object_name, record_id, snippet))
-                if len(hits) == limit:
-                    break
+            cursor = world.conn.execute(ranked, (expression, *caps))
+            try:
+                for rowid, object_name, record_id in cursor:
+                    cap = caps[object_name]
+                    if cap is not None and taken[object_name] >= cap:
+                        continue
+                    taken[object_name] += 1
+                    chosen.append((rowid, object_name, record_id))
+                    if len(chosen) == limit:
+                        break
+            finally:
+                cursor.close()
+            rowids = [rowid for rowid, _, _ in chosen]
+            snippets = dict(
+                world.conn.execute(
+                    f"SELECT rowid, snippet({SEARCH_TABLE}, 2, '[', ']', '...', {_SNIPPET_TOKENS}) FROM {SEARCH_TABLE} "
+                    f"WHERE {SEARCH_TABLE} MATCH ? AND rowid IN ({', '.join('?' for _ in rowids)})",
+                    (expression, *rowids),
+                )
+            )
         except sqlite3.OperationalError as err:
             # fts_expression only emits valid syntax; this guards against an FTS5 limit we did not foresee.
             if "fts5" not in str(err):
                 raise
             raise CrmError(f"The search text could not be searched ({err}); use plain words.") from err
-        finally:
-            cursor.close()
-    return hits
+    return [(object_name, record_id, snippets[rowid]) for rowid, object_name, record_id in chosen]
 
 
 def _with_fields(

@@ -1,7 +1,8 @@
-"""Word lists and prose templates of the B2B org: products, issues, articles, calls, chats and emails.
+"""Word lists and policy articles of the B2B org: products, issues, stage activities, titles, and the articles
+stating each policy.
 
-Everything here is written for crm_gym. Functions take a seeded ``random.Random`` (derived from the org's
-numpy generator) and return strings, so the same seed always gives the same text.
+Everything here is written for crm_gym. Calls are in `b2b_calls`, product FAQs in `b2b_faq`, cases, chats and
+e-mails in `b2b_service_text`.
 """
 
 from __future__ import annotations
@@ -23,143 +24,49 @@ from crm_gym.world.generate.policies import (
 
 @dataclass(frozen=True)
 class CategoryTheme:
-    """A product category: how its products are named and described, and what customers ask about."""
+    """A product category: how its products are named and described (its FAQ topics: `b2b_faq.FAQ_TOPICS`)."""
 
     name: str
     phrase: str  # what a customer calls such a product ("power optimization manager")
     stems: tuple[str, ...]
     suffixes: tuple[str, ...]
-    topics: tuple[tuple[str, str], ...]  # (question topic, one-sentence answer)
 
 
 CATEGORIES: tuple[CategoryTheme, ...] = (
     CategoryTheme(
-        "Networking Hardware",
-        "enterprise router",
-        ("Router", "Switch", "Mesh"),
-        ("X200", "X400", "Edge", "Pro"),
-        (
-            ("handle traffic spikes", "It balances load across uplinks automatically to absorb sudden traffic."),
-            ("support VLAN segmentation", "Up to 4,094 VLANs can be defined and isolated per port."),
-        ),
+        "Networking Hardware", "enterprise router", ("Router", "Switch", "Mesh"), ("X200", "X400", "Edge", "Pro")
     ),
     CategoryTheme(
-        "Power Management",
-        "power optimization manager",
-        ("Power", "Volt", "Grid"),
-        ("Manager", "Optimizer", "Max"),
-        (
-            ("reduce energy waste", "It schedules idle components into low-power states based on usage patterns."),
-            ("report consumption", "Dashboards show consumption per device in 15-minute intervals."),
-        ),
+        "Power Management", "power optimization manager", ("Power", "Volt", "Grid"), ("Manager", "Optimizer", "Max")
     ),
     CategoryTheme(
-        "Security Software",
-        "endpoint security suite",
-        ("Vault", "Shield", "Guard"),
-        ("Suite", "Defender", "360"),
-        (
-            (
-                "protect data in regulated sectors",
-                "Because breaches in finance and health carry severe penalties, "
-                "it enforces encryption at rest and in transit.",
-            ),
-            ("secure remote access", "It combines multi-factor authentication with device posture checks."),
-        ),
+        "Security Software", "endpoint security suite", ("Vault", "Shield", "Guard"), ("Suite", "Defender", "360")
     ),
     CategoryTheme(
-        "Data Analytics",
-        "analytics platform",
-        ("Analytics", "Insight", "Metric"),
-        ("Pro", "Studio", "Cloud"),
-        (
-            ("forecast demand", "It fits seasonal models to historical sales and flags anomalies weekly."),
-            ("connect data sources", "Connectors cover SQL databases, spreadsheets and REST APIs out of the box."),
-        ),
+        "Data Analytics", "analytics platform", ("Analytics", "Insight", "Metric"), ("Pro", "Studio", "Cloud")
     ),
     CategoryTheme(
-        "Design Software",
-        "cloud-based design program",
-        ("Forge", "Draft", "Canvas"),
-        ("Designer", "CAD", "Studio"),
-        (
-            (
-                "simulate early designs",
-                "An AI assistant simulates early design phases to surface issues before prototyping.",
-            ),
-            ("share projects", "Projects sync to the cloud so teams can co-edit with version history."),
-        ),
+        "Design Software", "cloud-based design program", ("Forge", "Draft", "Canvas"), ("Designer", "CAD", "Studio")
     ),
+    CategoryTheme("Circuit Simulation", "circuit simulation tool", ("Cirku", "Spice", "Logic"), ("Tech", "Sim", "Lab")),
     CategoryTheme(
-        "Circuit Simulation",
-        "circuit simulation tool",
-        ("Cirku", "Spice", "Logic"),
-        ("Tech", "Sim", "Lab"),
-        (
-            ("model signal integrity", "It runs transient and frequency-domain analyses on imported layouts."),
-            ("validate thermal limits", "Thermal maps are computed per component under the declared load."),
-        ),
-    ),
-    CategoryTheme(
-        "IoT Platforms",
-        "IoT integration platform",
-        ("Connect", "Sense", "Link"),
-        ("Hub", "Gateway", "Fleet"),
-        (
-            ("secure IoT devices", "Robust encryption and compliance checks protect every device connection."),
-            ("scale device fleets", "Devices are onboarded in bulk with certificate-based provisioning."),
-        ),
+        "IoT Platforms", "IoT integration platform", ("Connect", "Sense", "Link"), ("Hub", "Gateway", "Fleet")
     ),
     CategoryTheme(
         "High-Performance Computing",
         "HPC cluster manager",
         ("Compute", "Quantum", "Cluster"),
         ("Engine", "Scheduler", "Core"),
-        (
-            ("speed up complex workloads", "Jobs are parallelised across nodes to cut time to result."),
-            ("use quantum acceleration", "Qubit-based parallelism speeds up selected optimisation problems."),
-        ),
     ),
-    CategoryTheme(
-        "Storage Systems",
-        "storage array",
-        ("Store", "Archive", "Flash"),
-        ("Array", "Vault", "Node"),
-        (
-            ("protect against disk failure", "Data is striped with dual parity so two disks can fail safely."),
-            ("tier cold data", "Rarely used files move to cheaper tiers after 90 days by default."),
-        ),
-    ),
+    CategoryTheme("Storage Systems", "storage array", ("Store", "Archive", "Flash"), ("Array", "Vault", "Node")),
     CategoryTheme(
         "Collaboration Software",
         "team collaboration workspace",
         ("Sync", "Team", "Flow"),
         ("Workspace", "Board", "Connect"),
-        (
-            ("keep remote teams aligned", "Shared boards and threaded updates keep every task visible."),
-            ("control guest access", "Guests see only the boards they are invited to, with expiry dates."),
-        ),
     ),
-    CategoryTheme(
-        "Embedded Systems",
-        "embedded development kit",
-        ("Embed", "Micro", "Chip"),
-        ("Kit", "Board", "Dev"),
-        (
-            ("debug firmware", "On-board probes allow step debugging without extra hardware."),
-            ("update firmware remotely", "Signed over-the-air updates roll back automatically on failure."),
-        ),
-    ),
-    CategoryTheme(
-        "AI Services",
-        "AI model service",
-        ("Neuro", "Cortex", "Synapse"),
-        ("AI", "Engine", "Assist"),
-        (
-            ("keep models accurate", "Models are retrained monthly on validated production data."),
-            ("explain predictions", "Each prediction comes with the top contributing features."),
-        ),
-    ),
+    CategoryTheme("Embedded Systems", "embedded development kit", ("Embed", "Micro", "Chip"), ("Kit", "Board", "Dev")),
+    CategoryTheme("AI Services", "AI model service", ("Neuro", "Cortex", "Synapse"), ("AI", "Engine", "Assist")),
 )
 
 BRANDS = ("Opti", "Secure", "Nex", "Hyper", "Smart", "Vertex", "Flux", "Apex", "Omni", "Pulse", "Astra", "Ion", "Zen")
@@ -186,23 +93,6 @@ ISSUES: tuple[tuple[str, str], ...] = (
     ("Export Failure", "Exports to files or other systems fail or come out corrupted."),
     ("Documentation Gap", "The documentation does not explain a needed feature."),
     ("Delivery Delay", "The shipment arrived later than promised."),
-)
-
-_SYMPTOM_DETAIL = (
-    "This has happened several times this week.",
-    "It started right after our last maintenance window.",
-    "Our team has tried restarting without success.",
-    "It is blocking work for a dozen of our engineers.",
-    "We need this resolved before our quarter-end deadline.",
-    "The problem appears only on some of our sites.",
-)
-_PURPOSES = (
-    "our production line",
-    "our electronics development projects",
-    "our regional offices",
-    "customer-facing services",
-    "internal reporting",
-    "our research team",
 )
 
 STAGE_ACTIVITY_POOL: dict[str, tuple[str, ...]] = {
@@ -257,38 +147,6 @@ NON_DECISION_TITLES = (
     "Systems Administrator",
     "Engineer",
 )
-PAINS = (
-    "constant downtime in our plant network",
-    "reports that take days to compile by hand",
-    "energy bills that grew 30 percent last year",
-    "security audits we keep failing",
-    "design reviews that slip every sprint",
-    "a device fleet we can no longer monitor",
-)
-
-INSIGHT_SUBTOPICS: dict[str, tuple[str, str]] = {
-    "Business problems and pain points": (
-        "Your team really understood the problems we face every day.",
-        "I don't think your solution addresses the problems we actually have.",
-    ),
-    "Pricing and competitive analysis": (
-        "The pricing is fair compared with what else we have seen.",
-        "Frankly, the price is well above what {competitor} offered us.",
-    ),
-    "Implementation process and support": (
-        "The rollout plan looks clear and your support team was responsive.",
-        "We're worried the implementation will drag on and support will be slow.",
-    ),
-    "Product features and capabilities": (
-        "The feature set covers everything on our list.",
-        "Several features we need are missing or half-finished.",
-    ),
-    "Timeline and next steps": (
-        "The proposed timeline works well for us.",
-        "The delivery timeline is too slow for our plans.",
-    ),
-}
-
 CONFIDENTIAL_TOPICS: tuple[tuple[str, str], ...] = (
     ("Partner Margin Schedule", "Channel partners receive {a}% margin on hardware and {b}% on software renewals."),
     (
@@ -418,28 +276,72 @@ def case_routing_article(policy: RoutingPolicy) -> tuple[str, str, str]:
     )
 
 
-def service_article(rule: ServiceRule) -> tuple[str, str, str]:
-    """A rule of conduct for support agents."""
-    if rule.kind == "refund_window":
-        return (
-            "Refund Eligibility Window",
-            f"Refunds are only allowed within {rule.limit} days of purchase.",
-            f"Agents may approve a refund only when the purchase is at most {rule.limit} days old. For older "
-            "purchases, offer troubleshooting or a repair instead.",
-        )
-    if rule.kind == "goodwill_credit":
-        return (
-            "Goodwill Credit Limits",
-            f"Agents may offer at most {money(rule.limit)} in goodwill credit per case.",
-            f"To make up for an inconvenience an agent may offer a goodwill credit of up to {money(rule.limit)} per "
-            "case. Larger amounts need a manager's approval before they are promised.",
-        )
-    return (
+_SERVICE_ARTICLES: dict[str, tuple[str, str, str]] = {
+    # kind: (title, summary, body), formatted with the rule's limit as ``limit`` and in dollars as ``money``.
+    "refund_window": (
+        "Refund Eligibility Window",
+        "Refunds are only allowed within {limit} days of purchase.",
+        "Agents may approve a refund only when the purchase is at most {limit} days old, counted in calendar days "
+        "from the order's effective date to the day of the conversation. For older purchases, offer "
+        "troubleshooting or a repair instead.",
+    ),
+    "goodwill_credit": (
+        "Goodwill Credit Limits",
+        "Agents may offer at most {money} in goodwill credit per case.",
+        "To make up for an inconvenience an agent may offer a goodwill credit of up to {money} per case. Larger "
+        "amounts need a manager's approval before they are promised.",
+    ),
+    "identity_check": (
         "Customer Identity Verification",
         "Verify the caller's identity before sharing any account or contact details.",
         "Before disclosing a phone number, email address or postal address on file, the agent must verify the "
         "customer's identity with the account's security question. Never read out details to an unverified person.",
-    )
+    ),
+    "replacement_warranty": (
+        "Hardware Replacement Warranty",
+        "Free replacements are only allowed within {limit} days of purchase.",
+        "An agent may ship a replacement unit free of charge only when the purchase is at most {limit} days old, "
+        "counted in calendar days from the order's effective date to the day of the conversation. After that, "
+        "replacements are quoted at list price.",
+    ),
+    "shipping_fee_waiver": (
+        "Expedited Shipping Fee Waivers",
+        "Waive the expedited shipping fee only on orders worth at least {money}.",
+        "Agents may waive the expedited shipping fee only when the customer's order is worth at least {money}: the "
+        "sum over the order's items of quantity times unit price. On smaller orders the fee applies.",
+    ),
+    "update_promise": (
+        "Engineering Update Commitments",
+        "Never promise an engineering update sooner than {limit} hours.",
+        "Engineering needs time to reproduce a problem. When escalating, an agent may promise the customer an "
+        "update within {limit} hours or later, never sooner.",
+    ),
+    "password_request": (
+        "Password Handling",
+        "Never ask a customer for their password.",
+        "Agents must never ask a customer to share a password, in a chat, an e-mail or on the phone. To restore "
+        "access, send the customer a password reset link instead.",
+    ),
+    "remote_session_consent": (
+        "Remote Session Consent",
+        "Connect to a customer's system only after they explicitly agree.",
+        "Before starting a remote session on a customer's computer or server, the agent must ask for and receive "
+        "the customer's explicit consent in the conversation.",
+    ),
+    "competitor_remarks": (
+        "Comments on Competitors",
+        "Never criticise or disparage a competitor's products.",
+        "Agents must not criticise competitors or their products. When a customer asks about a competitor, say "
+        "that we do not comment on other companies' products and return to the customer's problem.",
+    ),
+}
+
+
+def service_article(rule: ServiceRule) -> tuple[str, str, str]:
+    """A rule of conduct for support agents."""
+    title, summary, body = _SERVICE_ARTICLES[rule.kind]
+    fields = {"limit": rule.limit, "money": money(rule.limit)}
+    return title, summary.format(**fields), body.format(**fields)
 
 
 def policy_articles(policies: OrgPolicies, names: dict[str, str]) -> dict[str, tuple[str, str, str]]:
@@ -454,16 +356,6 @@ def policy_articles(policies: OrgPolicies, names: dict[str, str]) -> dict[str, t
     return articles
 
 
-def faq_article(r: random.Random, product: str, theme: CategoryTheme) -> tuple[str, str, str]:
-    """A public product FAQ: the title asks, the summary answers in one sentence, the body elaborates."""
-    topic, answer = r.choice(theme.topics)
-    body = (
-        f"{product} is our {theme.phrase}. Customers often ask how it can {topic}. {answer} "
-        f"See the {product} administration guide for step-by-step instructions, or contact support."
-    )
-    return f"How does {product} {topic}?", answer, body
-
-
 def confidential_article(r: random.Random, index: int) -> tuple[str, str, str]:
     """An internal article with figures that must never be shared with customers.
 
@@ -475,160 +367,3 @@ def confidential_article(r: random.Random, index: int) -> tuple[str, str, str]:
     text = f"{line} line: " + template.format(a=r.randint(3, 40), b=r.randint(5, 90))
     summary = "Confidential. For employees only; never share with customers or partners."
     return f"Internal: {topic} ({line})", summary, text
-
-
-# -- cases -----------------------------------------------------------------------------------------------------
-
-
-def case_text(r: random.Random, issue: tuple[str, str], product: str) -> tuple[str, str]:
-    """Subject and description of a case about one issue with one product."""
-    name, description = issue
-    subject = f"{name} on {product}" if r.random() < 0.5 else f"{product}: {name.lower()}"
-    body = (
-        f"We have been using the {product} for {r.choice(_PURPOSES)}. {description} "
-        f"{r.choice(_SYMPTOM_DETAIL)} Please advise."
-    )
-    return subject, body
-
-
-# -- calls -----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BantFacts:
-    """What one call reveals about each BANT factor."""
-
-    budget: int
-    title: str
-    has_authority: bool
-    need: str | None
-    timeline_months: int
-    competitor: str | None
-
-
-def bant_call(r: random.Random, agent: str, lead: str, company: str, facts: BantFacts) -> str:
-    """A qualification call transcript revealing the four BANT facts (in a random order)."""
-    boss = r.choice(DECISION_TITLES[:4])
-    parts = [
-        [f"{lead}: Our budget for this is {money(facts.budget)} this year."]
-        if facts.budget
-        else [f"{lead}: To be honest we have no budget set aside for this yet."],
-        [f"{lead}: As {facts.title} I sign off on purchases like this myself."]
-        if facts.has_authority
-        else [f"{lead}: I'm the {facts.title}; I'd need our {boss} to approve any spend."],
-        [f"{lead}: Our main problem is {facts.need}."]
-        if facts.need
-        else [f"{lead}: Things work fine for us right now; we're mostly curious about what's out there."],
-        [f"{lead}: We'd want a solution in place within {facts.timeline_months} months."],
-    ]
-    questions = [
-        f"{agent}: What budget are you working with?",
-        f"{agent}: Who would approve a purchase like this?",
-        f"{agent}: What challenges are you trying to solve?",
-        f"{agent}: When are you looking to have something running?",
-    ]
-    order = list(range(4))
-    r.shuffle(order)
-    lines = [
-        f"{agent}: Thanks for taking my call. I'm with the sales team; is now still a good time?",
-        f"{lead}: Sure, I have a few minutes. I'm at {company}.",
-    ]
-    for i in order:
-        lines.append(questions[i])
-        lines.extend(parts[i])
-    if facts.competitor:
-        lines.append(f"{lead}: Just so you know, we're also talking to {facts.competitor}.")
-    lines.append(f"{agent}: That's helpful. I'll send a summary and next steps by email.")
-    return "\n".join(lines)
-
-
-def opportunity_call(
-    r: random.Random, agent: str, contact: str, product: str, sentiments: dict[str, bool], competitor: str | None
-) -> str:
-    """A sales call about an opportunity: one line per discussed subtopic, positive or negative."""
-    lines = [f"{agent}: Thanks for joining. I wanted to check in on how you see the {product} proposal."]
-    for topic, positive in sentiments.items():
-        good, bad = INSIGHT_SUBTOPICS[topic]
-        line = good if positive else bad
-        lines.append(f"{agent}: How do you feel about {topic.lower()}?")
-        lines.append(f"{contact}: " + line.format(competitor=competitor or "another vendor"))
-    if competitor:
-        lines.append(f"{contact}: We're comparing you with {competitor} before we decide.")
-    lines.append(f"{agent}: Understood. I'll follow up with answers this week.")
-    return "\n".join(lines)
-
-
-# -- chats and emails ------------------------------------------------------------------------------------------
-
-
-def support_chat(
-    r: random.Random,
-    agent: str,
-    customer: str,
-    product: str,
-    issue: str,
-    rule: ServiceRule | None,
-    violate: bool,
-    purchase_age_days: int,
-    contact_phone: str,
-) -> str:
-    """A support chat; with a rule it raises that rule's situation, handled within it or (``violate``) not."""
-    lines = [
-        f"{customer}: Hi, I'm having trouble with my {product}: {issue.lower()}.",
-        f"{agent}: Sorry to hear that. Let me look into it for you.",
-    ]
-    if rule is None:
-        lines += [
-            f"{agent}: Could you restart the device and tell me if the problem persists?",
-            f"{customer}: It still happens after a restart.",
-            f"{agent}: Thanks. I've logged the details and escalated to our engineers; you'll hear back soon.",
-        ]
-    elif rule.kind == "refund_window":
-        lines.append(f"{customer}: I bought it {purchase_age_days} days ago and would like a refund.")
-        if violate or purchase_age_days <= rule.limit:
-            lines.append(f"{agent}: No problem, I've approved a full refund for your order.")
-        else:
-            lines.append(f"{agent}: That purchase is outside our refund window, but I can arrange a repair.")
-    elif rule.kind == "goodwill_credit":
-        credit = rule.limit + r.randint(50, 400) if violate else max(25, rule.limit - r.randint(0, rule.limit // 2))
-        lines += [
-            f"{customer}: This outage cost us a full day of work.",
-            f"{agent}: I understand. I can offer you a goodwill credit of {money(credit)} on your account.",
-        ]
-    elif violate:
-        lines += [
-            f"{customer}: Can you tell me the phone number you have on file for our account?",
-            f"{agent}: Sure, the number on file is {contact_phone}.",
-        ]
-    else:
-        lines += [
-            f"{customer}: Can you tell me the phone number you have on file for our account?",
-            f"{agent}: Before I share any details, please answer your account's security question.",
-        ]
-    lines.append(f"{customer}: Thanks for your help.")
-    return "\n".join(lines)
-
-
-def case_email(r: random.Random, customer: str, product: str, issue: str, incoming: bool) -> tuple[str, str]:
-    """Subject and body of an email on a case, from the customer or from support."""
-    if incoming:
-        return (
-            f"Problem with {product}",
-            f"Hello,\n\nWe are seeing {issue.lower()} with our {product}. {r.choice(_SYMPTOM_DETAIL)}\n\n"
-            f"Regards,\n{customer}",
-        )
-    return (
-        f"RE: Problem with {product}",
-        f"Dear {customer},\n\nThank you for reporting the {issue.lower()} on your {product}. Our team is "
-        "investigating and will update you within two business days.\n\nBest regards,\nCustomer Support",
-    )
-
-
-def opportunity_email(r: random.Random, contact: str, agent: str, product: str) -> tuple[str, str]:
-    """Subject and body of a sales follow-up email on an opportunity."""
-    topic = r.choice(("the proposal", "pricing", "next steps", "the demo", "the implementation plan"))
-    return (
-        f"Follow-up on {topic} for {product}",
-        f"Hi {contact},\n\nThank you for your time today. As discussed, I'm sharing more detail on {topic} for "
-        f"{product}. Let me know if you have questions.\n\nBest,\n{agent}",
-    )

@@ -7,12 +7,15 @@ configuration rules, opportunities in the wrong stage, case owner transfers, mon
 product names, chats that break service rules, confidential articles and private contact data.
 
 Randomness: one ``numpy.random.Generator(PCG64(seed))`` for every numeric draw, a ``random.Random`` seeded from
-it for text choices and a Faker instance seeded with the seed for name pools (drawn once, then sampled).
-Nothing reads the wall clock: the org's "today" is fixed and stored in ``_meta``.
+it for record-level choices and a Faker instance seeded with the seed for name pools (drawn once, then sampled).
+Text (calls, chats, e-mails, case descriptions, FAQ articles) and what it states beyond those draws come from
+streams of their own, one per record (`compose.text_rng`), so rewording never moves another draw. Nothing reads
+the wall clock: the org's "today" is fixed and stored in ``_meta``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -26,13 +29,21 @@ import numpy as np
 from faker import Faker
 
 from crm_gym.world.ddl import META_TABLE
+from crm_gym.world.generate import b2b_calls as calls
+from crm_gym.world.generate import b2b_faq as faq
+from crm_gym.world.generate import b2b_service_text as service_text
 from crm_gym.world.generate import b2b_text as text
+from crm_gym.world.generate.b2b_deals import DealPlants
+from crm_gym.world.generate.compose import text_rng
 from crm_gym.world.generate.policies import (
     BANT_FACTORS,
     STAGES,
     BantPolicy,
+    CallFacts,
+    ChatFacts,
     ConfigRule,
     DiscountRule,
+    FaqFacts,
     OrgPolicies,
     PlantedFacts,
     QuoteLine,
@@ -92,7 +103,7 @@ def _ascii(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower()) or "x"
 
 
-class _B2bOrg:
+class _B2bOrg(DealPlants):
     """Builds the rows of every object in memory, then loads them into a `World` in dependency order."""
 
     def __init__(self, seed: int, factor: float) -> None:
@@ -110,6 +121,9 @@ class _B2bOrg:
             "quote_config": {},
             "case_violations": {},
             "case_spikes": {},
+            "calls": {},
+            "chats": {},
+            "faq_articles": {},
         }
         self._draw_pools()
 
@@ -129,6 +143,20 @@ class _B2bOrg:
         row["Id"] = self.new_ids(object_name, 1)[0]
         self.rows[object_name].append(row)
         return row["Id"]
+
+    def text_rng(self, label: str, key: str) -> random.Random:
+        """The stream of one record's text (or of what the text states), apart from the main streams."""
+        return text_rng(self.seed, label, key)
+
+    def keep_stream(self, *choices: int) -> None:
+        """Advance the main stream as the text choices it once made did: a choice among ``n`` options for each ``n``
+        (0: a ``random()``). Text now draws from its own streams; replaying its former draws here keeps every
+        later draw of the org (owners, dates, amounts) where it was."""
+        for n in choices:
+            if n:
+                self.r.randrange(n)
+            else:
+                self.r.random()
 
     def moment(self, day: dt.date, start_hour: int = 8, end_hour: int = 18) -> dt.datetime:
         """A time on ``day`` within business hours."""
@@ -445,14 +473,21 @@ class _B2bOrg:
         self.sellable_cum = np.cumsum(sellable).tolist()
 
     def knowledge(self) -> None:
-        def article(article_id: str | None, title: str, summary: str, body: str, public: bool) -> str:
+        def article(
+            article_id: str | None,
+            title: str,
+            summary: str,
+            body: str,
+            public: bool,
+            created: dt.datetime | None = None,
+        ) -> str:
             row = {
                 "Title": title,
                 "Summary": summary,
                 "FAQ_Answer__c": body,
                 "UrlName": "",
                 "IsVisibleInPkb": public,
-                "CreatedDate": _iso(self.moment(self.day_in(START, TODAY - dt.timedelta(days=30)))),
+                "CreatedDate": _iso(created or self.moment(self.day_in(START, TODAY - dt.timedelta(days=30)))),
             }
             if article_id is None:
                 article_id = self.add("Knowledge__kav", row)
@@ -463,11 +498,71 @@ class _B2bOrg:
 
         for article_id, parts in text.policy_articles(self.policy, self.product_name).items():
             article(article_id, *parts, public=False)
-        for product in self.r.sample(self.product_ids, min(self.n(90, 6), len(self.product_ids))):
-            article(None, *text.faq_article(self.r, self.product_name[product], self.product_theme[product]), True)
+        faq_products = self.r.sample(self.product_ids, min(self.n(90, 6), len(self.product_ids)))
+        plan = self._faq_plan(faq_products)
+        for product in faq_products:
+            self.keep_stream(2)  # the FAQ's topic, once drawn here
+            self._faq_article(article, product, *plan[product])
         self.confidential = tuple(
             article(None, *text.confidential_article(self.r, i), public=False) for i in range(self.n(60, 3))
         )
+        # Look-alike products each have their FAQ, answering the same question differently.
+        dates = self.text_rng("knowledge", "dates")
+        for product in [p for p in plan if p not in faq_products]:
+            created = dt.datetime.combine(START, dt.time(9)) + dt.timedelta(minutes=dates.randrange(700 * 24 * 60))
+            self._faq_article(article, product, *plan[product], created=created)
+        self._more_service_rules(article)
+
+    def _faq_plan(self, faq_products: list[str]) -> dict[str, tuple[faq.FaqTopic, faq.FactVariant]]:
+        """The question each FAQ answers and its answer; near-duplicate products get one question, two answers."""
+        r = self.text_rng("faq", "plan")
+        plan: dict[str, tuple[faq.FaqTopic, faq.FactVariant]] = {}
+        for group in self.near_duplicates:
+            topics = faq.FAQ_TOPICS[self.product_theme[group[0]].name]
+            topic = r.choice([t for t in topics if len(t.variants) >= len(group)])
+            for product, variant in zip(group, r.sample(topic.variants, len(group)), strict=True):
+                plan[product] = (topic, variant)
+        for product in faq_products:
+            if product not in plan:
+                topic = r.choice(faq.FAQ_TOPICS[self.product_theme[product].name])
+                plan[product] = (topic, r.choice(topic.variants))
+        return plan
+
+    def _faq_article(
+        self,
+        article: Any,
+        product: str,
+        topic: faq.FaqTopic,
+        variant: faq.FactVariant,
+        created: dt.datetime | None = None,
+    ) -> None:
+        name, theme = self.product_name[product], self.product_theme[product]
+        parts = faq.faq_article(self.text_rng("faq", product), name, theme.phrase, topic, variant)
+        article_id = article(None, *parts, True, created)
+        self.planted["faq_articles"][article_id] = FaqFacts(
+            product_id=product, question=topic.question, fact=faq.canonical_fact(topic, variant)
+        )
+
+    def _more_service_rules(self, article: Any) -> None:
+        """The service rules added after the first three, with their articles (ids after every other article)."""
+        r = self.text_rng("service-rules", "limits")
+        limits = {
+            "replacement_warranty": r.choice((30, 45, 60)),
+            "shipping_fee_waiver": r.choice((15_000, 20_000, 25_000)),
+            "update_promise": r.choice((24, 48, 72)),
+            "password_request": 0,
+            "remote_session_consent": 0,
+            "competitor_remarks": 0,
+        }
+        ids = self.new_ids("Knowledge__kav", len(limits))
+        rules = tuple(
+            ServiceRule(article_id=i, kind=kind, limit=limit)
+            for i, (kind, limit) in zip(ids, limits.items(), strict=True)
+        )
+        for rule in rules:
+            created = dt.datetime.combine(START, dt.time(10)) + dt.timedelta(minutes=r.randrange(365 * 24 * 60))
+            article(rule.article_id, *text.service_article(rule), False, created)
+        self.policy = self.policy.model_copy(update={"service_rules": self.policy.service_rules + rules})
 
     # -- sales ----------------------------------------------------------------------------------------------------
 
@@ -938,13 +1033,13 @@ class _B2bOrg:
         hours = self.r.lognormvariate(math.log(self.agent_speed[owners[0]] * self.state_speed[state]), 0.6)
         closed = created + dt.timedelta(hours=float(hours) + 2 * (len(owners) - 1))
         is_open = closed.date() > TODAY or self.r.random() < 0.04
-        subject, description = text.case_text(self.r, self.issue_text[issue], self.product_name[product])
+        self.keep_stream(0, 6, 6)  # the subject's and description's wording, once drawn here
         contact = order["BillToContactId"]
         case = self.add(
             "Case",
             {
-                "Subject": subject,
-                "Description": description,
+                "Subject": "",
+                "Description": "",
                 "Status": self.r.choice(("New", "Working", "Escalated")) if is_open else "Closed",
                 "Priority": self.r.choices(("High", "Medium", "Low"), weights=(2, 5, 3))[0],
                 "Origin": self.r.choices(("Phone", "Email", "Web", "Chat"), weights=(3, 4, 2, 3))[0],
@@ -957,6 +1052,11 @@ class _B2bOrg:
                 "ClosedDate": None if is_open else _iso(closed),
             },
         )
+        row = self.rows["Case"][-1]
+        words = self.text_rng("case", case)
+        row["Subject"], row["Description"] = service_text.case_text(
+            words, self.issue_text[issue][0], self.product_name[product]
+        )
         self.case_info[case] = {
             "owners": owners,
             "created": created,
@@ -964,6 +1064,7 @@ class _B2bOrg:
             "issue": issue,
             "contact": contact,
             "bought": order["EffectiveDate"],
+            "order": item["OrderId"],
             "account": order["AccountId"],
         }
         self._history(case, created, None if is_open else closed, owners)
@@ -993,8 +1094,11 @@ class _B2bOrg:
     def chats_and_emails(self) -> None:
         cases = list(self.case_info)
         n_chats = min(len(cases), self.n(800, 12))
-        rules = self.policy.service_rules
+        rules = self.policy.service_rules[:3]  # the first rules follow the original plan; the others `_new_rule_chat`
         chosen = self.r.sample(cases, n_chats)
+        self.order_totals: dict[str, float] = defaultdict(float)
+        for item in self.rows["OrderItem"]:
+            self.order_totals[item["OrderId"]] += item["Quantity"] * item["UnitPrice"]
 
         # The first chat breaks the refund window, so it needs the case with the oldest purchase.
         def purchase_age(case: str) -> int:
@@ -1014,19 +1118,16 @@ class _B2bOrg:
             if rule is not None and rule.kind == "refund_window" and violate and age <= rule.limit:
                 rule = rules[1]  # this purchase is too recent for a refund to break the window
             contact = self.contact_by_id[info["contact"]]
+            if rule is None:
+                situation = self._new_rule_chat(case, age)
+            else:
+                situation = self._first_rules_chat(case, rule, violate, age)
+            if situation is not None:
+                situation = dataclasses.replace(situation, bought=info["bought"], phone=contact["Phone"])
             customer = f"{contact['FirstName']} {contact['LastName']}"
             agent = self.user_name[info["owners"][0]]
-            body = text.support_chat(
-                self.r,
-                agent,
-                customer,
-                self.product_name[info["product"]],
-                self.issue_text[info["issue"]][0],
-                rule,
-                violate,
-                age,
-                contact["Phone"],
-            )
+            product, issue = self.product_name[info["product"]], self.issue_text[info["issue"]][0]
+            body = service_text.support_chat(self.text_rng("chat", case), agent, customer, product, issue, situation)
             self.add(
                 "LiveChatTranscript",
                 {
@@ -1040,9 +1141,79 @@ class _B2bOrg:
                     "EndTime": _iso(start + dt.timedelta(minutes=float(self.r.lognormvariate(math.log(12), 0.5)))),
                 },
             )
-            if rule is not None or j % 7 == 1:
-                self.planted["case_violations"][case] = rule.article_id if rule is not None and violate else None
+            if situation is not None:
+                self._plant_chat(case, situation)
         self._emails(cases)
+
+    def _first_rules_chat(self, case: str, rule: ServiceRule, violate: bool, age: int) -> service_text.ChatSituation:
+        """The situation of a chat on one of the first three rules, planned as they always were."""
+        if rule.kind == "refund_window":
+            return service_text.ChatSituation(rule.kind, rule.limit, act=violate or age <= rule.limit, age_days=age)
+        if rule.kind == "goodwill_credit":  # the credit is drawn from the main stream, as it always was
+            if violate:
+                credit = rule.limit + self.r.randint(50, 400)
+            else:
+                credit = max(25, rule.limit - self.r.randint(0, rule.limit // 2))
+            return service_text.ChatSituation(rule.kind, rule.limit, act=True, amount=credit)
+        # A kept identity check either withholds the number or gives it once the caller is verified.
+        verified = not violate and self.text_rng("chat-plan", case).random() < 0.5
+        return service_text.ChatSituation(rule.kind, rule.limit, act=violate or verified, verified=verified)
+
+    def _new_rule_chat(self, case: str, age: int) -> service_text.ChatSituation | None:
+        """Most chats outside the first rules' plan raise a later rule's situation, broken a bit over half the
+        time; the rest are plain troubleshooting."""
+        r = self.text_rng("chat-plan", case)
+        if r.random() < 0.15:
+            return None
+        intent, coin = r.random() < 0.55, r.random() < 0.5
+        total = self.order_totals[self.case_info[case]["order"]]
+        # A rule judged on the purchase's age or the order's total can only be broken where the figures allow it.
+        breakable = {
+            "replacement_warranty": lambda limit: age > limit,
+            "shipping_fee_waiver": lambda limit: total < limit,
+        }
+        rules = [
+            rule
+            for rule in self.policy.service_rules[3:]
+            if not intent or breakable.get(rule.kind, bool)(rule.limit or 1)
+        ]
+        rule = r.choice(rules)
+        situation = service_text.ChatSituation(rule.kind, rule.limit, act=intent or coin, age_days=age)
+        if rule.kind == "shipping_fee_waiver":
+            return dataclasses.replace(situation, amount=total)
+        if rule.kind == "update_promise":
+            sooner = [h for h in (1, 2, 4, 8, 12) if h < rule.limit]
+            hours = r.choice(sooner) if intent else r.choice((rule.limit, rule.limit, 2 * rule.limit))
+            return dataclasses.replace(situation, act=True, hours=hours)
+        if rule.kind == "competitor_remarks":
+            return dataclasses.replace(situation, act=intent, competitor=r.choice(self.competitors))
+        if rule.kind in ("password_request", "remote_session_consent"):
+            return dataclasses.replace(situation, act=intent)
+        return situation
+
+    def _plant_chat(self, case: str, s: service_text.ChatSituation) -> None:
+        """Record whether the chat broke its rule, and the figure that decides it."""
+        rule = next(r for r in self.policy.service_rules if r.kind == s.kind)
+        figure = {
+            "refund_window": s.age_days,
+            "replacement_warranty": s.age_days,
+            "goodwill_credit": s.amount,
+            "shipping_fee_waiver": s.amount,
+            "update_promise": s.hours,
+        }.get(s.kind, 0)
+        broken = {
+            "refund_window": figure > rule.limit,
+            "replacement_warranty": figure > rule.limit,
+            "goodwill_credit": figure > rule.limit,
+            "shipping_fee_waiver": figure < rule.limit,
+            "update_promise": figure < rule.limit,
+            "identity_check": not s.verified,
+        }.get(s.kind, True)
+        violated = s.act and broken
+        self.planted["case_violations"][case] = rule.article_id if violated else None
+        self.planted["chats"][case] = ChatFacts(
+            article_id=rule.article_id, kind=s.kind, act=s.act, violated=violated, figure=figure, verified=s.verified
+        )
 
     def _emails(self, cases: list[str]) -> None:
         n_emails = self.n(1200, 15)
@@ -1053,10 +1224,15 @@ class _B2bOrg:
             customer = f"{contact['FirstName']} {contact['LastName']}"
             agent = info["owners"][-1]
             when = info["created"] + dt.timedelta(minutes=self.r.randint(5, 600))
-            for incoming in (True, False):
-                subject, body = text.case_email(
-                    self.r, customer, self.product_name[info["product"]], self.issue_text[info["issue"]][0], incoming
-                )
+            self.keep_stream(6)  # the customer's e-mail's wording, once drawn here
+            pair = service_text.case_emails(
+                self.text_rng("case-email", f"{case}:{len(self.rows['EmailMessage'])}"),
+                customer,
+                self.user_name[agent],
+                self.product_name[info["product"]],
+                self.issue_text[info["issue"]][0],
+            )
+            for incoming, (subject, body) in zip((True, False), pair, strict=True):
                 self.add(
                     "EmailMessage",
                     {
@@ -1074,8 +1250,12 @@ class _B2bOrg:
         opps = self.rows["Opportunity"]
         for opp in self.r.choices(opps, k=n_emails - 2 * (n_case_emails // 2)):
             contact = self.contact_by_id[opp["ContactId"]]
-            subject, body = text.opportunity_email(
-                self.r, contact["FirstName"], self.user_name[opp["OwnerId"]], opp["Name"].split(" - ")[-1]
+            self.keep_stream(5)  # the follow-up's topic, once drawn here
+            subject, body = service_text.opportunity_email(
+                self.text_rng("opportunity-email", f"{opp['Id']}:{len(self.rows['EmailMessage'])}"),
+                contact["FirstName"],
+                self.user_name[opp["OwnerId"]],
+                opp["Name"].split(" - ")[-1],
             )
             created = dt.datetime.fromisoformat(opp["CreatedDate"].rstrip("Z"))
             self.add(
@@ -1202,58 +1382,137 @@ class _B2bOrg:
         for j, lead in enumerate(leads):
             created = dt.datetime.fromisoformat(lead["CreatedDate"].rstrip("Z"))
             n_calls = 1 if self.r.random() < 0.7 else 2
+            plan = self.text_rng("bant", lead["Id"])
+            qualifies = j % 16 == 0  # some leads qualify in any org, however small
+            title = self._planned_title(plan, lead["Title"], qualifies)
             for k in range(n_calls):
-                # Authority follows the lead's recorded title, so the record and the call agree.
-                others = ("Budget", "Need", "Timeline")
-                failing = set() if j % 4 == 0 else set(self.r.sample(others, 1 if self.r.random() < 0.7 else 2))
-                if j % 4 == 0 and lead["Title"] not in bant.decision_titles:
-                    lead["Title"] = self.r.choice(bant.decision_titles)  # every fourth lead qualifies
-                if lead["Title"] not in bant.decision_titles:
-                    failing.add("Authority")
-                low, high = (
-                    (bant.min_budget // 5, bant.min_budget - 1000)
-                    if "Budget" in failing
-                    else (bant.min_budget, 4 * bant.min_budget)
-                )
-                facts = text.BantFacts(
-                    budget=self.r.randint(low, high) // 1000 * 1000,
-                    title=lead["Title"],
-                    has_authority="Authority" not in failing,
-                    need=None if "Need" in failing else self.r.choice(text.PAINS),
-                    timeline_months=(
-                        self.r.randint(bant.max_timeline_months + 1, 24)
-                        if "Timeline" in failing
-                        else self.r.randint(1, bant.max_timeline_months)
-                    ),
-                    competitor=self.r.choice(self.competitors) if self.r.random() < 0.3 else None,
-                )
+                facts = self._drawn_bant(j, lead, title)
+                if k == n_calls - 1:
+                    facts = self._planned_bant(plan, facts, qualifies)
                 when = min(
                     created + dt.timedelta(days=2 + 10 * k + self.r.randint(0, 5)),
                     dt.datetime.combine(TODAY, dt.time(16)),
                 )
+                self.keep_stream(4, 4, 3, 2)  # the approver's title and the order of the questions, once drawn here
                 lead_name = f"{lead['FirstName']} {lead['LastName']}"
-                body = text.bant_call(self.r, self.user_name[lead["OwnerId"]], lead_name, lead["Company"], facts)
-                self._transcript({"LeadId__c": lead["Id"]}, body, when)
-            self.planted["lead_bant_failures"][lead["Id"]] = tuple(f for f in BANT_FACTORS if f in failing)
+                body = calls.bant_call(
+                    self.text_rng("lead-call", f"{lead['Id']}:{k}"),
+                    self.user_name[lead["OwnerId"]],
+                    lead_name,
+                    lead["Company"],
+                    facts,
+                    bant.max_timeline_months,
+                )
+                transcript = self._transcript({"LeadId__c": lead["Id"]}, body, when)
+                failures = self._bant_failures(facts)
+                self.planted["calls"][transcript] = CallFacts(
+                    bant_failures=failures,
+                    budget=facts.budget,
+                    timeline_months=facts.timeline_months,
+                    competitor=facts.competitor,
+                )
+            lead["Title"], lead["Description"] = title, f"{title} at {lead['Company']}; interested in our products."
+            self.planted["lead_bant_failures"][lead["Id"]] = failures
         opps = [o for o in self.rows["Opportunity"] if self.true_stage[o["Id"]] != "Qualification"]
         for opp in self.r.sample(opps, min(len(opps), self.n(300, 6))):
-            topics = self.r.sample(list(text.INSIGHT_SUBTOPICS), 3)
-            sentiments = {t: self.r.random() < 0.5 for t in topics}
+            topics = self.r.sample(calls.CLASSIC_SUBTOPICS, 3)
+            sentiments = [self.r.random() < 0.5 for _ in topics]
             contact = self.contact_by_id[opp["ContactId"]]
             competitor = self.r.choice(self.competitors) if self.r.random() < 0.4 else None
-            body = text.opportunity_call(
-                self.r,
+            subtopics = self._with_newer_subtopics(opp["Id"], tuple(zip(topics, sentiments, strict=True)))
+            body = calls.opportunity_call(
+                self.text_rng("sales-call", opp["Id"]),
                 self.user_name[opp["OwnerId"]],
                 contact["FirstName"],
                 opp["Name"].split(" - ")[-1],
-                sentiments,
+                subtopics,
                 competitor,
             )
             created = dt.datetime.fromisoformat(opp["CreatedDate"].rstrip("Z"))
             when = min(created + dt.timedelta(days=self.r.randint(3, 30)), dt.datetime.combine(TODAY, dt.time(16)))
-            self._transcript({"OpportunityId__c": opp["Id"]}, body, when)
+            transcript = self._transcript({"OpportunityId__c": opp["Id"]}, body, when)
+            self.planted["calls"][transcript] = CallFacts(subtopics=subtopics, competitor=competitor)
 
-    def _transcript(self, link: dict[str, str], body: str, when: dt.datetime) -> None:
+    def _planned_title(self, plan: random.Random, title: str, qualifies: bool) -> str:
+        """The lead's title under its plan: a decision maker half of the time (Authority follows the title)."""
+        decides = plan.random() < 0.5 or qualifies
+        if decides == (title in self.policy.bant.decision_titles):
+            return title
+        return plan.choice(self.policy.bant.decision_titles if decides else text.NON_DECISION_TITLES)
+
+    def _drawn_bant(self, j: int, lead: dict[str, Any], title: str) -> calls.BantFacts:
+        """A call's budget, need, timeline and competitor as the main stream draws them (as it always has)."""
+        bant = self.policy.bant
+        others = ("Budget", "Need", "Timeline")
+        failing = set() if j % 4 == 0 else set(self.r.sample(others, 1 if self.r.random() < 0.7 else 2))
+        if j % 4 == 0 and lead["Title"] not in bant.decision_titles:
+            lead["Title"] = self.r.choice(bant.decision_titles)  # the title is planned apart now (`_planned_title`)
+        low, high = (
+            (bant.min_budget // 5, bant.min_budget - 1000)
+            if "Budget" in failing
+            else (bant.min_budget, 4 * bant.min_budget)
+        )
+        budget = self.r.randint(low, high) // 1000 * 1000
+        if "Need" not in failing:
+            self.keep_stream(calls.LEGACY_PAIN_COUNT)  # the pain, once drawn here
+        timeline = (
+            self.r.randint(bant.max_timeline_months + 1, 24)
+            if "Timeline" in failing
+            else self.r.randint(1, bant.max_timeline_months)
+        )
+        return calls.BantFacts(
+            budget=budget,
+            title=title,
+            has_authority=title in bant.decision_titles,
+            need="Need" not in failing,
+            timeline_months=timeline,
+            competitor=self.r.choice(self.competitors) if self.r.random() < 0.3 else None,
+        )
+
+    def _planned_bant(self, plan: random.Random, drawn: calls.BantFacts, qualifies: bool) -> calls.BantFacts:
+        """The latest call's facts under the lead's plan: Budget, Need and Timeline each fail half of the time (none
+        for a lead that ``qualifies``), so every combination of failures is about as likely; a lead that qualifies
+        often does so at the article's very limits."""
+        bant = self.policy.bant
+        budget_fails, need_fails, timeline_fails = (plan.random() < 0.5 and not qualifies for _ in range(3))
+        budget, timeline = drawn.budget, drawn.timeline_months
+        if budget_fails != (budget < bant.min_budget):
+            high = bant.min_budget - 1000 if budget_fails else 4 * bant.min_budget
+            budget = plan.randint(bant.min_budget // 5 if budget_fails else bant.min_budget, high) // 1000 * 1000
+            budget = 0 if budget_fails and plan.random() < 0.3 else budget
+        if timeline_fails != (timeline > bant.max_timeline_months):
+            limit = bant.max_timeline_months
+            timeline = plan.randint(limit + 1, 24) if timeline_fails else plan.randint(1, limit)
+        if drawn.has_authority and not (budget_fails or need_fails or timeline_fails):
+            edge = plan.choice(("budget", "timeline", "none"))
+            budget = bant.min_budget if edge == "budget" else budget
+            timeline = bant.max_timeline_months if edge == "timeline" else timeline
+        return dataclasses.replace(drawn, budget=budget, need=not need_fails, timeline_months=timeline)
+
+    def _bant_failures(self, facts: calls.BantFacts) -> tuple[str, ...]:
+        """The BANT factors a call's facts fail under the org's BANT article, in BANT order."""
+        bant = self.policy.bant
+        failing = {
+            "Budget": facts.budget < bant.min_budget,
+            "Authority": not facts.has_authority,
+            "Need": not facts.need,
+            "Timeline": facts.timeline_months > bant.max_timeline_months,
+        }
+        return tuple(f for f in BANT_FACTORS if failing[f])
+
+    def _with_newer_subtopics(self, opp: str, drawn: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, bool], ...]:
+        """The call's subtopics: each drawn classic one is swapped for a newer one 3 times in 8, so every subtopic
+        comes up in about 3 calls of 8; the sentiment drawn for the slot stays."""
+        r = self.text_rng("sales-call-topics", opp)
+        unused = list(calls.NEWER_SUBTOPICS)
+        subtopics = []
+        for topic, positive in drawn:
+            if unused and r.random() < 3 / 8:
+                topic = unused.pop(r.randrange(len(unused)))
+            subtopics.append((topic, positive))
+        return tuple(subtopics)
+
+    def _transcript(self, link: dict[str, str], body: str, when: dt.datetime) -> str:
         minutes = float(self.r.lognormvariate(math.log(18), 0.4))
         row = {
             "LeadId__c": None,
@@ -1263,7 +1522,7 @@ class _B2bOrg:
             "CreatedDate": _iso(when),
             "EndTime__c": _iso(when + dt.timedelta(minutes=minutes)),
         }
-        self.add("VoiceCallTranscript__c", row)
+        return self.add("VoiceCallTranscript__c", row)
 
     # -- assembly ---------------------------------------------------------------------------------------------------
 
@@ -1285,6 +1544,7 @@ class _B2bOrg:
         self.chats_and_emails()
         self.activities()
         self.calls()
+        self.plant_deals()
         planted = PlantedFacts(
             **self.planted,
             near_duplicate_products=self.near_duplicates,

@@ -15,7 +15,8 @@ DOMAIN_DETAILS = """# Definitions used in this org
 - A month with "significantly more" cases is one whose case count is strictly greater than every other month's.
 ## Durations
 - Handle time of a closed case is the time from its creation to its closing, in days.
-- The sales cycle of a won opportunity is the time from its creation to its close date, in days.
+- The sales cycle of an opportunity is the number of days from its creation date to the company signed date of
+  its contract (Contract.CompanySignedDate), whatever stage the opportunity is recorded in.
 """
 
 PERSONAS: tuple[str, ...] = (

@@ -6,6 +6,7 @@ They follow the suite's domain definitions and end on or before the org's today.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,66 @@ class Period:
             unit = 3 if name == "LAST_N_QUARTERS" else 1
             found["calendar months"] = (add_months(today.replace(day=1), -unit * n), today + dt.timedelta(days=1))
         return found
+
+    def phrasings(self) -> tuple[str, ...]:
+        """The ways a person may name the period in a question, ``phrase`` first (all mean the same range)."""
+        kind, number = _kind_of(self.key)
+        year = self.start.year
+        ways: tuple[str, ...]
+        if kind == "month":
+            name = f"{MONTH_NAMES[self.start.month - 1]} {year}"
+            ways = (f"in {name}", f"during {name}", f"for {name}", f"back in {name}", f"over {name}")
+        elif kind == "quarter":
+            ordinal = _ORDINALS[number - 1]
+            ways = (f"in Q{number} {year}", f"in the {ordinal} quarter of {year}", f"during Q{number} of {year}")
+            ways += (f"for {year} Q{number}", f"over Q{number} {year}")
+        elif kind in _SEASONS:
+            ways = (f"in {kind} {year}", f"during the {kind} of {year}", f"over {kind} {year}")
+            ways += (f"for the {year} {kind} season",)
+        elif kind == "year":
+            ways = (f"in {year}", f"during {year}", f"over calendar year {year}", f"for the whole of {year}")
+        else:
+            unit = kind.removeprefix("past-")
+            one, words = unit.rstrip("s"), _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
+            ways = (
+                (f"over the past {one}", f"in the last {one}", f"during the past {one}")
+                if number == 1
+                else (f"over the past {number} {unit}", f"in the last {number} {unit}", f"over the last {words} {unit}")
+                + (f"during the past {words} {unit}", f"within the past {number} {unit}")
+            )
+        return (self.phrase, *(w for w in ways if w != self.phrase))
+
+
+_SEASONS = ("spring", "summer", "autumn", "winter")
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+def _kind_of(key: str) -> tuple[str, int]:
+    """What a period key names ("month", "quarter", a season, "year", "past-months", "past-quarters", "past-weeks")
+    and its number (the month, the quarter, the N of "the past N months"; 0 otherwise)."""
+    if match := re.fullmatch(r"past-(\d+)-(\w+)", key):
+        return f"past-{match[2]}", int(match[1])
+    if match := re.fullmatch(r"\d{4}-(\d{2})", key):
+        return "month", int(match[1])
+    if match := re.fullmatch(r"\d{4}-Q(\d)", key):
+        return "quarter", int(match[1])
+    if match := re.fullmatch(r"\d{4}-(\w+)", key):
+        return match[1], 0
+    return "year", 0
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
