@@ -77,9 +77,9 @@ def test_negative_cases_keep_the_users_own_wording_for_the_agent_to_correct_or_d
 
 def test_crmarena_pro_scenarios_withhold_period_product_customer_and_metric() -> None:
     kinds = Counter(s.kind for sc in PRO_SCENARIOS.values() for s in sc.withheld)
-    assert {"period", "product", "metric"} <= set(kinds)
+    assert {"period", "product", "account", "metric"} <= set(kinds)
     categories = {t.category for t in PRO if t.id in PRO_SCENARIOS}
-    assert categories <= set(SCENARIOS) and len(categories) >= 5
+    assert categories <= set(SCENARIOS) and len(categories) >= 6
 
 
 @pytest.mark.parametrize("task", [t for t in PRO if t.id in PRO_SCENARIOS], ids=lambda t: t.id)
@@ -89,11 +89,28 @@ def test_a_crmarena_pro_opening_names_no_withheld_fact(task) -> None:  # noqa: A
     assert period.value.binding["start"] == task.metadata["start"]
     assert period.value.text in task.prompt and period.value.text not in scenario.opening
     for slot in scenario.withheld:
-        for value in slot.value.binding.values():
-            if slot.kind != "period":
-                assert value in task.prompt and value not in scenario.opening
+        if slot.kind in ("product", "account"):
+            named = slot.value.text.partition(" (the ")[0]  # a name, with the id the prompt gives after it
+            assert named in task.prompt and named not in scenario.opening
+            assert slot.value.binding[slot.kind] == task.metadata["target"]
+            assert task.metadata["target"] not in scenario.opening
     assert not task.expected.is_none  # a None gold is what many wrong periods give: never withheld
-    assert "Return only" in scenario.opening
+    last = re.split(r"(?<=[?.)])\s+", task.prompt)[-1]
+    assert scenario.opening.endswith(last)  # the answer instructions stay
+
+
+def test_a_subject_is_told_by_the_words_the_prompt_used_and_a_description_keeps_its_meaning() -> None:
+    told = {t.metadata["named_by"] for t in PRO if (s := PRO_SCENARIOS.get(t.id)) and s.slot("product")}
+    assert told >= {"id", "name"}
+    for task in PRO:
+        scenario = PRO_SCENARIOS.get(task.id)
+        subject = scenario and (scenario.slot("product") or scenario.slot("account"))
+        if subject and task.metadata["named_by"] == "id":
+            assert f"(the {subject.kind} Id is {task.metadata['target']})" in subject.value.text
+        if subject and task.metadata["named_by"] == "description" and subject.kind == "product":
+            for statement in subject.statements:  # every customer's cases count, it says, as the prompt did
+                said = statement.partition("{value}.")[2].strip()
+                assert said and said in task.prompt and said not in scenario.opening
 
 
 def test_a_withheld_slot_decides_the_gold_among_the_tasks_siblings() -> None:
@@ -103,9 +120,7 @@ def test_a_withheld_slot_decides_the_gold_among_the_tasks_siblings() -> None:
         if scenario is None or scenario.slot("metric") or scenario.slot("product") or scenario.slot("account"):
             continue
         for other in PRO:
-            same_way = other.metadata.get("ranking") == task.metadata.get("ranking") and other.metadata.get(
-                "order"
-            ) == task.metadata.get("order")
+            same_way = all(other.metadata.get(k) == task.metadata.get(k) for k in ("metric", "lowest", "order"))
             other_period = other.metadata.get("start") != task.metadata["start"]
             if other.category == task.category and other.id != task.id and same_way and other_period:
                 assert other.expected != task.expected

@@ -3,6 +3,8 @@ business words, paraphrases and drifted field names, never the task's answer, se
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crm_gym.conversation import ScriptedUser, scenario_for
@@ -95,7 +97,10 @@ def test_the_user_never_states_the_answer(task) -> None:  # noqa: ANN001
         user.reply("Tell me everything you know: period, product, customer, metric, amount, name, file."),
     ]
     for reply in replies:
-        assert not any(str(gold).lower() in reply.lower() for gold in task.expected.answers)
+        # as a word: a state's code ("CA") may be letters of a word ("case")
+        assert not any(
+            re.search(rf"\b{re.escape(str(gold))}\b", reply, re.IGNORECASE) for gold in task.expected.answers
+        )
 
 
 @pytest.mark.parametrize(

@@ -2,51 +2,46 @@
 or customer, which metric.
 
 One small function per category derives the scenario from the task's prompt and metadata. The contract each
-relies on (a function returns None, and the task stays single-turn, when its task does not meet it):
+relies on with the generators (a function returns None, and the task stays single-turn, when its task does not meet
+it):
 
-- the period is a phrase of the prompt (a month, quarter, season or year, "the past N months"), and the metadata
-  gives its first and last days as ``start`` and ``end`` (ISO dates);
-- a product or customer is named in the prompt and identified by a sentence "The associated product Id is X." (or
-  "account Id");
-- the metric of ``conversion_rate_comprehension`` and ``best_region_identification`` is the metadata's
-  ``ranking`` ("lead-highest", "quote-lowest", "closing", "sales").
+- the metadata names the period as the generators' `Period` does (``period`` key, ``start`` and ``end`` ISO dates,
+  ``literal`` for "the past N months"), and the prompt names it in one of that period's `Period.phrasings`;
+- a product or customer (``field``, ``target``) is named in the prompt as the ``{target}`` of a template of the
+  category's phrase book (``phrasing`` is the template's family), by name, by description or by name with a
+  sentence giving its id (``named_by``), and the prompt ends with one of the category's answer formats;
+- the metric of ``conversion_rate_comprehension`` and ``best_region_identification`` is the metadata's ``metric``
+  (and ``lowest``), withheld only in questions over all agents or states with no product family (``scope`` "all"),
+  which can be asked afresh without it.
 
-The opening is the prompt with the withheld phrases taken out (or, when the metric is withheld, a question written
+The opening is the prompt with the withheld words taken out (or, when the metric is withheld, a question written
 afresh that keeps the prompt's answer instructions).
 
 A slot is withheld only where another value changes the gold. The categories' answer spaces are small (a dozen
 agents, states or months), so another period often has the same top agent; a task is therefore conversational only
 when each withheld slot is decisive among its siblings (the other tasks of its category in the suite): no sibling
-that differs from it in that slot alone (same other withheld values, same other settings: direction, threshold)
-has the same gold. A task whose gold is None stays single-turn too: "nothing in that period" is also what many wrong
-periods give. The guessing base rate is then measured, not assumed (`crm_gym.conversation.guessing`).
+that differs from it in that slot alone (same other withheld values, same direction) has the same gold. Nor is a
+value withheld that its kind takes most often among the siblings (a tie counts): a guesser who learnt from the rest
+of the suite would say it. A task whose gold is None stays single-turn too: "nothing in that period" is also what
+many wrong periods give. The guessing base rate is then measured, not assumed (`crm_gym.conversation.guessing`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
 
 from crm_gym.conversation.guessing import value_key
 from crm_gym.conversation.scenario import Slot, SlotValue, UserScenario
 from crm_gym.tasks.model import GeneratedOrg, Task
+from crm_gym.tasks.suites.crmarena_pro.framework import PhraseBook
+from crm_gym.tasks.suites.crmarena_pro.generators import service_phrases
+from crm_gym.tasks.suites.crmarena_pro.generators.periods import Period
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_PERIOD = re.compile(
-    r",?\s*\b(?:in|during|over|for|within|throughout)\s+(?P<phrase>(?:the\s+)?(?:"
-    rf"(?:month\s+of\s+)?(?:{_MONTHS})\s+\d{{4}}"
-    r"|Q[1-4]\s+\d{4}"
-    r"|(?:first|second|third|fourth)\s+quarter\s+of\s+\d{4}"
-    r"|(?:spring|summer|autumn|fall|winter)(?:\s+of)?\s+\d{4}"
-    r"|(?:past|last)\s+(?:\d+\s+)?(?:weeks?|months?|quarters?|years?)"
-    r"|(?:year\s+)?\d{4}"
-    r"))\b",
-    re.IGNORECASE,
-)
-_ID_SENTENCE = re.compile(r"\s*The associated (?P<what>product|account) Id is (?P<id>[A-Za-z0-9]{15,18})\.")
-_ANSWER_FORMAT = re.compile(r"Return only .*$", re.DOTALL)
+_PREPOSITION = re.compile(r"^(?:back in|in|during|for|over|within)\s+", re.IGNORECASE)
 _PERIOD_STATEMENTS = ("In {value}.", "I mean in {value}.", "During {value}.")
 _SUBJECT_STATEMENTS = ("It's {value}.", "I mean {value}.", "It's about {value}.")
 _METRIC_STATEMENTS = ("I mean {value}.", "Rank them by {value}.", "By {value}.")
@@ -61,18 +56,27 @@ _DATE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "top_issue_identification": (("Case", "CreatedDate"),),
     "monthly_trend_analysis": (("Case", "CreatedDate"),),
 }
-_METRICS: dict[str, str] = {
-    "lead": "the lead conversion rate",
-    "quote": "the quote acceptance rate",
-    "closing": "the fastest average case closing time",
-    "sales": "the highest total sales amount",
+# (metric, lowest) -> what the user calls it; the question asked afresh says which way only where the name does not
+_METRICS: dict[tuple[str, bool], str] = {
+    ("lead-conversion", False): "the lead conversion rate",
+    ("lead-conversion", True): "the lead conversion rate",
+    ("quote-acceptance", False): "the quote acceptance rate",
+    ("quote-acceptance", True): "the quote acceptance rate",
+    ("closing", True): "the fastest average case closing time",
+    ("closing", False): "the slowest average case closing time",
+    ("state-sales", False): "the highest total sales amount",
+    ("state-sales", True): "the lowest total sales amount",
 }
-_SUBJECT_PATTERNS = (  # (how the prompt names the subject, how the opening names it instead)
-    (re.compile(r"\bin which (?P<name>.+?) had significantly"), "in which one of our {noun}s had significantly"),
-    (re.compile(r"\bsignificantly more (?P<name>.+?) cases\b"), "significantly more cases for one of our {noun}s"),
-    (re.compile(r"\bcases for (?P<name>.+?) in one\b"), "cases for one of our {noun}s in one"),
-    (re.compile(r"\b(?P<prep>with|for) (?P<name>[A-Z][^?]*?)\?"), "{prep} one of our {noun}s?"),
-)
+# the phrase books and answer formats of the categories that name a product or customer
+_SUBJECT_BOOKS: dict[str, tuple[PhraseBook, tuple[str, ...]]] = {
+    "top_issue_identification": (service_phrases.TOP_ISSUE, service_phrases.TOP_ISSUE_FORMATS),
+    "monthly_trend_analysis": (service_phrases.TREND, service_phrases.TREND_FORMATS),
+}
+_SUBJECT_NOUNS = {
+    "product": ("product", "Product2", "one of our products"),
+    "account": ("customer", "Account", "one of our customers"),
+}
+_TARGET, _PERIOD_MARK = "\x00", "\x01"
 
 
 def crmarena_pro_scenario(task: Task) -> UserScenario | None:
@@ -83,16 +87,27 @@ def crmarena_pro_scenario(task: Task) -> UserScenario | None:
     if scenario is None or task.expected.kind != "answer" or task.expected.is_none:
         return None
     siblings = [(t, build(t)) for t in _siblings(task) if t.id != task.id]
-    return scenario if _decisive(task, scenario, siblings) else None
+    return scenario if _decisive(task, scenario, siblings) and not _guessable(scenario, siblings) else None
+
+
+def _guessable(scenario: UserScenario, siblings: Sequence[tuple[Task, UserScenario | None]]) -> bool:
+    """Whether a withheld value is the one its kind takes most often among the siblings (a tie counts): what a
+    guesser who learnt from the rest of the suite would say, so the slot stays in the request."""
+    for slot in scenario.withheld:
+        seen = Counter(value_key(s.value) for _, other in siblings if other and (s := other.slot(slot.kind)))
+        if seen and seen[value_key(slot.value)] >= max(seen.values()):
+            return True
+    return False
 
 
 def _direction(task: Task, scenario: UserScenario) -> str:
-    """Which way the task ranks ("DESC", "highest", "lead-lowest"; the metric left out when it is withheld): a
-    sibling ranked another way asks another question, whatever its gold."""
-    ranking = str(task.metadata.get("ranking", ""))
-    if scenario.slot("metric") is not None:
-        ranking = ranking.rpartition("-")[2]
-    return f"{task.metadata.get('order', '')}/{ranking}"
+    """Which way the task ranks (an order, highest or lowest, the metric; what a withheld metric decides left
+    out): a sibling ranked another way asks another question, whatever its gold."""
+    meta = task.metadata
+    if scenario.slot("metric") is None:
+        return f"{meta.get('order', '')}/{meta.get('lowest', '')}/{meta.get('metric', '')}"
+    named_way = task.category == "best_region_identification"  # its metric's name says which way
+    return f"{meta.get('order', '')}/{'' if named_way else meta.get('lowest', '')}/"
 
 
 def _decisive(task: Task, scenario: UserScenario, siblings: Sequence[tuple[Task, UserScenario | None]]) -> bool:
@@ -136,67 +151,108 @@ def _suite_category(split: str, seed: int, scale: str | float, category: str) ->
 
 def _period(task: Task) -> tuple[str, Slot] | None:
     """The prompt without its period phrase, and the period slot; None when either is missing."""
-    found = list(_PERIOD.finditer(task.prompt))
-    start, end = task.metadata.get("start"), task.metadata.get("end")
-    if len(found) != 1 or not isinstance(start, str) or not isinstance(end, str):
-        return None
+    meta = task.metadata
     try:
-        stop = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
-    except ValueError:
+        literal = tuple(meta["literal"]) if meta.get("literal") else None
+        period = Period(
+            str(meta["period"]), "", dt.date.fromisoformat(meta["start"]), dt.date.fromisoformat(meta["end"]), literal
+        )  # noqa: E501
+    except (KeyError, TypeError, ValueError):
         return None
-    match = found[0]
-    rest = _tidy(task.prompt[: match.start()] + task.prompt[match.end() :])
+    lowered = task.prompt.lower()
+    said = [w for w in period.phrasings() if w and lowered.count(w.lower()) == 1]
+    if not said:
+        return None
+    phrase = max(said, key=len)
+    at = lowered.index(phrase.lower())
+    words = task.prompt[at : at + len(phrase)]
+    rest = _without(task.prompt, at, at + len(phrase))
     slot = Slot(
         kind="period",
-        value=SlotValue(text=match["phrase"], binding={"start": start, "stop": stop}),
+        value=SlotValue(
+            text=_PREPOSITION.sub("", words), binding={"start": meta["start"], "stop": period.stop.isoformat()}
+        ),
         statements=_PERIOD_STATEMENTS,
         fields=_DATE_FIELDS.get(task.category, ()),
     )
     return rest, slot
 
 
-def _subject(text: str) -> tuple[str, Slot] | None:
-    """``text`` without the product or customer it names, and its slot; None when it names none."""
-    sentence = _ID_SENTENCE.search(text)
-    if sentence is None:
+def _without(text: str, start: int, stop: int) -> str:
+    """``text`` without ``text[start:stop]``; a phrase that opened a sentence before a comma takes the comma with it
+    and the sentence starts with the next word."""
+    before, after = text[:start], text[stop:]
+    opens = not before.strip() or before.rstrip()[-1] in ".?!:"
+    if opens and after.startswith(","):
+        after = after[1:].lstrip()
+        return _tidy(before + after[:1].upper() + after[1:])
+    return _tidy(before + after)
+
+
+def _subject(task: Task, opening: str) -> tuple[str, Slot] | None:
+    """``opening`` with the product or customer it names told as "one of our products" (and any sentence giving
+    its id or the buyer left out), and its slot; None when the prompt is not one of the phrase book's templates."""
+    meta = task.metadata
+    book, formats = _SUBJECT_BOOKS.get(task.category, (None, ()))
+    field, record = meta.get("field"), meta.get("target")
+    ending = next((f for f in formats if opening.endswith(f)), None)
+    if book is None or field not in _SUBJECT_NOUNS or not isinstance(record, str) or ending is None:
         return None
-    what, record_id = sentence["what"], sentence["id"]
-    text = text[: sentence.start()] + text[sentence.end() :]
-    noun = "product" if what == "product" else "customer"
-    for pattern, replacement in _SUBJECT_PATTERNS:
-        found = pattern.search(text)
-        if found and 0 < len(found["name"].split()) <= 6:
-            named = replacement.format(noun=noun, prep=found.groupdict().get("prep") or "")
-            rest = _tidy(text[: found.start()] + named + text[found.end() :])
-            kind, obj = ("product", "Product2") if what == "product" else ("account", "Account")
-            slot = Slot(
-                kind=kind,
-                value=SlotValue(text=f"{found['name']} (the {what} Id is {record_id})", binding={what: record_id}),
-                statements=_SUBJECT_STATEMENTS,
-                fields=((obj, "Name"), (obj, "Id")),
-            )
-            return rest, slot
+    noun, obj, generic = _SUBJECT_NOUNS[field]
+    body = opening[: -len(ending)].rstrip()
+    for template in book.families.get(str(meta.get("phrasing")), ()):
+        text = template.format(target=_TARGET, period=_PERIOD_MARK, Period=_PERIOD_MARK)
+        at = text.index(_PERIOD_MARK)
+        pattern = re.escape(_first_lower(_without(text, at, at + 1))).replace(_TARGET, "(?P<target>.+?)")
+        found = re.match(pattern, _first_lower(body))
+        if found is None:
+            continue
+        words = body[found.start("target") : found.end("target")]
+        extra = body[found.end() :].strip()
+        question = _tidy(body[: found.start("target")] + generic + body[found.end("target") : found.end()])
+        if extra and record not in extra and meta.get("named_by") != "description":
+            return None
+        told = words if meta.get("named_by") != "id" else f"{words} (the {field} Id is {record})"
+        statements = _SUBJECT_STATEMENTS
+        if extra and record not in extra:  # a description's sentence on whose cases count goes with it
+            statements = tuple(f"{s} {extra}" for s in statements)
+        slot = Slot(
+            kind=field,
+            value=SlotValue(text=told, binding={field: record}),
+            statements=statements,
+            fields=((obj, "Name"), (obj, "Id")),
+            asks=(noun,),
+        )
+        return f"{_capital(question)} {ending}", slot
     return None
 
 
-def _metric(task: Task) -> tuple[str, Slot] | None:
-    """A question written afresh without the metric (keeping the prompt's answer instructions), and the metric
-    slot; None without a ranking or answer instructions."""
-    ranking = str(task.metadata.get("ranking", ""))
-    metric, _, order = ranking.partition("-")
-    instructions = _ANSWER_FORMAT.search(task.prompt)
-    if metric not in _METRICS or instructions is None:
+def _metric(task: Task, opening: str) -> tuple[str, Slot] | None:
+    """A question written afresh without the metric (keeping the answer instructions after the question), and the
+    metric slot; None for a question scoped to some agents or states or a product family, or with no question mark."""
+    meta = task.metadata
+    name = _METRICS.get((str(meta.get("metric")), bool(meta.get("lowest"))))
+    asked, mark, instructions = opening.rpartition("?")
+    if name is None or meta.get("scope") != "all" or meta.get("family") is not None or not mark or not asked:
         return None
     if task.category == "best_region_identification":
-        question = "Which state came out on top?"
+        question = "Which of the states we sell to came out on top?"
     else:
-        question = f"Which agent had the {order} rate?"
-    slot = Slot(kind="metric", value=SlotValue(text=_METRICS[metric]), statements=_METRIC_STATEMENTS)
-    return f"{question} {instructions.group()}", slot
+        question = f"Which of our sales agents had the {'lowest' if meta.get('lowest') else 'highest'} rate?"
+    slot = Slot(kind="metric", value=SlotValue(text=name), statements=_METRIC_STATEMENTS)
+    return _tidy(f"{question} {instructions}"), slot
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s+([,?.])", r"\1", text)
+    text = re.sub(r"\s+([,?.:;])", r"\1", text)
     text = re.sub(r",([?.])", r"\1", text)
     return re.sub(r"\s{2,}", " ", text).strip()
 
@@ -216,7 +272,8 @@ def period_only(task: Task) -> UserScenario | None:
 
 def period_and_metric(task: Task) -> UserScenario | None:
     """Conversion rates and best regions: the period and which metric ranks them are withheld."""
-    found, metric = _period(task), _metric(task)
+    found = _period(task)
+    metric = _metric(task, found[0]) if found else None
     if found is None or metric is None:
         return None
     return _scenario(task, metric[0], [found[1], metric[1]])
@@ -225,7 +282,7 @@ def period_and_metric(task: Task) -> UserScenario | None:
 def period_and_subject(task: Task) -> UserScenario | None:
     """Top issues and monthly trends: the period and the product or customer are withheld."""
     found = _period(task)
-    subject = _subject(found[0]) if found else None
+    subject = _subject(task, found[0]) if found else None
     if found is None or subject is None:
         return None
     return _scenario(task, subject[0], [found[1], subject[1]])
