@@ -103,7 +103,7 @@ def _client_missing(ctx: PlanContext, name: str | None) -> Step:
 
 _QUESTION_NEEDS: tuple[tuple[str, Callable[[PlanContext], bool], str], ...] = (
     # (what the question is about, whether the request lacks it, the label to ask for)
-    (r"\bagent\b|\bstate\b|significantly more|particular month|one month|problem|issue|transfer|handle time",
+    (r"\bagents?\b|\bstates?\b|significantly more|particular month|one month|problem|issue|transfer|handle time",
      lambda ctx: period(ctx.prompt, today(ctx.context)) is None, "time period"),
     (r"\bproblem\b|\bissue\b|\bproducts?\b",
      lambda ctx: record_id(ctx.prompt, "product Id is") is None, "product"),
@@ -111,7 +111,7 @@ _QUESTION_NEEDS: tuple[tuple[str, Callable[[PlanContext], bool], str], ...] = (
      lambda ctx: record_id(ctx.prompt, "account Id is") is None and record_id(ctx.prompt, "product Id is") is None,
      "customer account"),
     (r"\brate\b", lambda ctx: not re.search(r"conver|quote|accept", ctx.prompt, re.IGNORECASE), "metric"),
-    (r"\bstate\b.*\b(?:top|best)\b|\b(?:top|best)\b.*\bstate\b",
+    (r"\bstates?\b.*\b(?:top|best)\b|\b(?:top|best)\b.*\bstates?\b",
      lambda ctx: not re.search(r"case|clos|resolv|sales|sold|sell", ctx.prompt, re.IGNORECASE), "metric"),
 )  # fmt: skip
 
