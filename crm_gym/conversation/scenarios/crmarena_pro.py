@@ -20,7 +20,7 @@ afresh that keeps the prompt's answer instructions).
 A slot is withheld only where another value changes the gold. The categories' answer spaces are small (a dozen
 agents, states or months), so another period often has the same top agent; a task is therefore conversational only
 when each withheld slot is decisive among its siblings (the other tasks of its category in the suite): no sibling
-that differs from it in that slot alone (same other withheld values, same direction) has the same gold. Nor is a
+that differs from it in that slot alone (same other withheld values, any other setting) has the same gold. Nor is a
 value withheld that its kind takes most often among the siblings (a tie counts): a guesser who learnt from the rest
 of the suite would say it. A task whose gold is None stays single-turn too: "nothing in that period" is also what
 many wrong periods give. The guessing base rate is then measured, not assumed (`crm_gym.conversation.guessing`).
@@ -100,23 +100,13 @@ def _guessable(scenario: UserScenario, siblings: Sequence[tuple[Task, UserScenar
     return False
 
 
-def _direction(task: Task, scenario: UserScenario) -> str:
-    """Which way the task ranks (an order, highest or lowest, the metric; what a withheld metric decides left
-    out): a sibling ranked another way asks another question, whatever its gold."""
-    meta = task.metadata
-    if scenario.slot("metric") is None:
-        return f"{meta.get('order', '')}/{meta.get('lowest', '')}/{meta.get('metric', '')}"
-    named_way = task.category == "best_region_identification"  # its metric's name says which way
-    return f"{meta.get('order', '')}/{'' if named_way else meta.get('lowest', '')}/"
-
-
 def _decisive(task: Task, scenario: UserScenario, siblings: Sequence[tuple[Task, UserScenario | None]]) -> bool:
-    """Whether every withheld slot decides the gold: no sibling ranked the same way that differs from ``task`` in
-    that slot alone has the same gold (a threshold or other setting may differ: it rarely changes the top)."""
+    """Whether every withheld slot decides the gold: no sibling that differs from ``task`` in that slot alone has the
+    same gold, whatever its other settings (direction, scope, threshold): a top that many questions share is one a
+    guess finds too."""
     mine = {s.kind: value_key(s.value) for s in scenario.withheld}
-    direction = _direction(task, scenario)
     for sibling, other in siblings:
-        if other is None or sibling.expected != task.expected or _direction(sibling, other) != direction:
+        if other is None or sibling.expected != task.expected:
             continue
         theirs = {s.kind: value_key(s.value) for s in other.withheld}
         differ = [k for k in mine if theirs.get(k) != mine[k]]
