@@ -4,6 +4,7 @@ multi-turn episodes (never asks the user: the guessing base rate)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from crm_gym.conversation.guessing import SlotPrior, replacements, substitute
 from crm_gym.envs.conversation import ASK_USER
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.envs.spaces import ToolCallSpace, tool_parameters
+from crm_gym.scoring.extract import MONTH_NAMES
 
 
 class OraclePolicy(Policy):
@@ -107,9 +109,14 @@ class GuessingPolicy(Policy):
 
 
 def _top_cell(result: str) -> str:
-    """The first value of the first row of a query result, or "None" when there is none."""
+    """The first value of the first row of a query result ("2022-12" told as "December 2022", as a person answers a
+    month), or "None" when there is none."""
     try:
         rows = json.loads(result).get("rows") or []
     except (ValueError, AttributeError):
         return "None"
-    return str(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else "None"
+    if not rows or not rows[0] or rows[0][0] is None:
+        return "None"
+    cell = str(rows[0][0])
+    month = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", cell)
+    return f"{MONTH_NAMES[int(month[2]) - 1]} {month[1]}" if month else cell
