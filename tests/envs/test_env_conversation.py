@@ -16,7 +16,7 @@ from crm_gym.agents.base import Policy, PolicyStep
 from crm_gym.agents.reference import GuessingPolicy, OraclePolicy
 from crm_gym.envs.conversation import ASK_USER
 from crm_gym.envs.crm_arena import CrmArenaEnv
-from crm_gym.errors import CrmGymError, UserSimulatorError
+from crm_gym.errors import CrmGymError, EnvArgumentError, UserSimulatorError
 
 ARC = CrmArenaEnv(suite="arc", split=None, interaction="multi", max_steps=20)
 PRO = CrmArenaEnv(suite="crmarena_pro", org_scale="small", interaction="multi", max_steps=20)
@@ -83,14 +83,39 @@ def test_the_conversation_is_observed_and_counted() -> None:
 
 def test_a_task_without_a_scenario_runs_single_turn_only() -> None:
     plain = next(t for t in ARC.tasks if ARC.scenario(t) is None)
-    with pytest.raises(CrmGymError, match="no user scenario"):
+    with pytest.raises(EnvArgumentError, match="no user scenario"):
         ARC.reset(seed=0, options={"task_id": plain})
     for seed in range(20):  # a multi-turn env draws only conversational tasks
         assert ARC.scenario(ARC.reset(seed=seed)[1]["task_id"]) is not None
-    with pytest.raises(CrmGymError, match="interaction"):
-        CrmArenaEnv(suite="arc", interaction="both")  # type: ignore[arg-type]
-    with pytest.raises(CrmGymError, match="Unknown user spec"):
-        CrmArenaEnv(suite="arc", user="llm:gpt-4")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"interaction": "both"}, "interaction 'both' is not one of the choices"),
+        ({"user": "llm:gpt-4"}, "Unknown user spec 'llm:gpt-4'"),
+        ({"user": 7}, "Unknown user spec 7"),
+        ({"user_options": "cache_dir=x"}, "user_options must be a dict"),
+        ({"user_options": {1: "x"}}, "user_options must be a dict"),
+    ],
+)
+def test_bad_conversation_arguments_raise_env_argument_errors(kwargs: dict, match: str) -> None:
+    with pytest.raises(EnvArgumentError, match=match):
+        CrmArenaEnv(suite="arc", **kwargs)
+
+
+def test_a_bad_conversation_reset_option_changes_nothing() -> None:
+    observation, info = ARC.reset(seed=3)
+    for options, match in [
+        ({"interaction": "several"}, "interaction 'several'"),
+        ({"user": "llm:nobody"}, "Unknown user spec"),
+        ({"interactoin": "multi"}, "Did you mean 'interaction'"),
+    ]:
+        with pytest.raises(EnvArgumentError, match=match):
+            ARC.reset(seed=4, options=options)
+    observation_after, *_, info_after = ARC.step({"tool": "ask_user", "args": {"message": "What is the amount?"}})
+    assert info_after["task_id"] == info["task_id"] and observation_after["prompt"] == observation["prompt"]
+    assert info_after["user_turns"] == 1
 
 
 @pytest.mark.parametrize("task_id", ARC.conversational_task_ids(), ids=str)
