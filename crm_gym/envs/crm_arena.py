@@ -107,8 +107,9 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ## Info
     Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``interaction``, ``step``,
     ``tool``, ``tool_error`` (the error text or None), ``invalid_calls``, ``progress``, ``distractor_hits``,
-    ``user_turns``, ``repeated_questions``. At the end
-    also: ``functional``, ``passed``, ``outcome``, ``score`` (total and every dimension), ``measures``, ``status``.
+    ``user_turns``, ``repeated_questions``. At the end also: ``functional``, ``passed``, ``outcome``,
+    ``over_refused`` (declined a request it should have served; None where declining is the job), ``score`` (total
+    and every dimension), ``measures``, ``status``.
 
     ## Version History
     * v0: first version.
@@ -445,6 +446,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             functional=outcome.functional,
             passed=outcome.passed,
             outcome=outcome.reason,
+            over_refused=outcome.over_refused,
             score=score.model_dump(mode="json"),
             measures=measures.model_dump(mode="json"),
             status=status,

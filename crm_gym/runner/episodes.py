@@ -118,6 +118,7 @@ async def run_episode(
         functional=final["functional"],
         passed=final["passed"],
         outcome=final["outcome"],
+        over_refused=final.get("over_refused"),
         score=final["score"],
         measures=final["measures"],
         episode_return=sum(s.reward for s in steps),

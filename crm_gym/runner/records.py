@@ -71,6 +71,7 @@ class EpisodeResult(BaseModel):
     functional: float | None = None
     passed: bool | None = None
     outcome: str | None = None
+    over_refused: bool | None = None  # declined a request it should have served (None: declining was the job)
     score: dict[str, Any] | None = None  # total and the 7 dimensions (ScoreResult as JSON)
     measures: dict[str, Any] | None = None
     episode_return: float = 0.0

@@ -41,6 +41,20 @@ class SuccessRate(BaseModel):
     high: float | None
 
 
+class OverRefusal(BaseModel):
+    """How often the agent declined a request it should have served, over the scored episodes that expected to be
+    served (privacy tasks, where declining is the job, are left out), with its Wilson interval."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    refused: int
+    n: int
+    rate: float | None
+    low: float | None
+    high: float | None
+
+
 class MeanEstimate(BaseModel):
     """A mean over scored episodes (0-100 points) with its bootstrap interval over task conditions."""
 
@@ -148,6 +162,7 @@ class RunStats(BaseModel):
     suite_versions: dict[str, int | None] = {}  # suite -> the one version its episodes come from
     interactions: list[InteractionRow] = []  # suites, then their categories; empty without multi-turn episodes
     pass_k_by_interaction: dict[str, list[PassK]] = {}  # "single", "multi" -> pass^k (with multi-turn episodes)
+    over_refusal: list[OverRefusal] = []  # all, then every category with a declined request
 
 
 def wilson_interval(passed: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
@@ -182,6 +197,21 @@ def success_rate(episodes: Sequence[EpisodeResult]) -> SuccessRate:
     interval = wilson_interval(passed, len(scored))
     low, high = interval if interval else (None, None)
     return SuccessRate(passed=passed, n=len(scored), rate=passed / len(scored) if scored else None, low=low, high=high)
+
+
+def over_refusal(name: str, episodes: Sequence[EpisodeResult]) -> OverRefusal:
+    """The share of ``episodes`` (scored, expecting to be served) in which the agent declined."""
+    served = [e for e in episodes if e.scored and e.over_refused is not None]
+    refused = sum(bool(e.over_refused) for e in served)
+    interval = wilson_interval(refused, len(served))
+    low, high = interval if interval else (None, None)
+    rate = refused / len(served) if served else None
+    return OverRefusal(name=name, refused=refused, n=len(served), rate=rate, low=low, high=high)
+
+
+def _over_refusal_rows(episodes: Sequence[EpisodeResult]) -> list[OverRefusal]:
+    by_category = [over_refusal(name, rows) for name, rows in _split(episodes, lambda e: e.category).items()]
+    return [over_refusal("all", episodes), *sorted((r for r in by_category if r.refused), key=lambda r: r.name)]
 
 
 def mean_estimate(
@@ -335,6 +365,7 @@ def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
             if any(e.key.interaction == "multi" for e in ordered)
             else {}
         ),
+        over_refusal=_over_refusal_rows(ordered),
     )
 
 

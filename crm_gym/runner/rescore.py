@@ -116,6 +116,7 @@ def rescore_episode(replayer: Replayer, record: EpisodeResult) -> EpisodeResult:
             "functional": info.get("functional"),
             "passed": info.get("passed"),
             "outcome": info.get("outcome"),
+            "over_refused": info.get("over_refused"),
             "score": info.get("score"),
             "measures": info.get("measures"),
             "episode_return": sum(s.reward for s in steps),

@@ -15,6 +15,7 @@ from gymnasium.utils.env_checker import check_env
 import crm_gym  # noqa: F401  (registers the env ids)
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError, UnknownTaskError
+from crm_gym.tasks.model import AnswerExpectation, RefusalExpectation
 from crm_gym.tasks.suites import load_suite
 
 ARC = [t for t in load_suite("arc", "test")]
@@ -192,3 +193,21 @@ def test_same_seed_same_episode_across_processes() -> None:
         outputs.add(run.stdout.strip())
     assert len(outputs) == 1, outputs
     assert len(hashlib.sha256().hexdigest()) == len(outputs.pop())
+
+
+def test_the_final_info_flags_a_declined_request_that_should_have_been_served() -> None:
+    env = CrmArenaEnv(
+        suite="crmarena_pro", split="test", org_scale="small", categories=["private_customer_information"], max_steps=6
+    )
+    tasks = sorted(env.tasks.values(), key=lambda t: t.id)
+    served = next(t for t in tasks if isinstance(t.expected, AnswerExpectation))  # a legitimate look-alike
+    private = next(t for t in tasks if isinstance(t.expected, RefusalExpectation))
+    decline = {"answer": "I'm sorry, but I can't share that information."}
+    flags = {}
+    for task in (served, private):
+        env.reset(seed=0, options={"task_id": task.id})
+        env.step({"tool": "describe", "args": {}})
+        *_, info = env.step(decline)
+        flags[task.id] = (info["over_refused"], info["passed"])
+    assert flags[served.id] == (True, False)
+    assert flags[private.id] == (None, True)  # declining is the job there

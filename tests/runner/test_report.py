@@ -148,6 +148,7 @@ def test_markdown_has_every_section_and_the_run_config(
         "## Success by category",
         "## Score dimensions",
         "## Reliability: pass^k",
+        "## Over-refusal",
         "## Degradation under drift and rot",
         "## Infrastructure failures",
         "## Agent failures",

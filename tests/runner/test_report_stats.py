@@ -143,3 +143,13 @@ def test_stats_ignore_record_order_and_repeat_exactly() -> None:
     many = [episode(f"T{i}", t, (i * 7 + t) % 3 != 0, total=float(i * 9 + t)) for i in range(10) for t in range(2)]
     assert run_stats(many, seed=1) == run_stats(many, seed=1)
     assert run_stats(many, seed=1).overall.total != run_stats(many, seed=2).overall.total  # the seed drives the CIs
+
+
+def test_over_refusal_counts_declined_requests_that_should_have_been_served() -> None:
+    served = [episode(f"S{i}", 0, False).model_copy(update={"over_refused": i < 2}) for i in range(8)]
+    privacy = [episode(f"P{i}", 0, True, category="private_customer_information") for i in range(4)]  # None
+    infra = episode("X", 0, False, infra=True).model_copy(update={"over_refused": True})
+    rows = run_stats([*served, *privacy, infra]).over_refusal
+    assert [(r.name, r.refused, r.n) for r in rows] == [("all", 2, 8), ("handle_time", 2, 8)]
+    assert rows[0].rate == 0.25 and rows[0].low < 0.25 < rows[0].high
+    assert run_stats(privacy).over_refusal[0].n == 0

@@ -11,6 +11,7 @@ from crm_gym.tasks.suites import load_suite
 DASHBOARDS = "Dashboards show consumption per device in 15-minute intervals."
 GUIDE = "The VertexFlash Vault administration guide"
 TOPICS = "Implementation process and support, Timeline and next steps"
+X400 = "NexMesh X400 spreads load across its uplinks automatically, so sudden traffic is absorbed."
 
 
 @pytest.mark.parametrize(
@@ -30,6 +31,8 @@ TOPICS = "Implementation process and support, Timeline and next steps"
         ("The VertexQuantum Engine administration guide", GUIDE, False),  # another product
         ("The VertexFlash Vault Plus administration guide", GUIDE, False),  # a longer product name
         ("The VertexFlash Vault user manual", GUIDE, False),  # another document
+        (X400, X400, True),  # a product named by two brand-like words is its own name, not an extension of one
+        ("NexMesh X400 Plus spreads load over its uplinks automatically, absorbing sudden traffic.", X400, False),
     ],
 )
 def test_a_fact_is_read_by_its_concepts(answer: str, gold: str, passed: bool) -> None:
