@@ -93,3 +93,9 @@ class MissingOrgMetadataError(CrmGymError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class UserSimulatorError(CrmGymError, RuntimeError):
+    """The simulated user of a multi-turn episode could not reply: its provider failed after the retries, or every
+    reply it gave stated a fact its scenario does not hold. An infrastructure failure, never the agent's: the runner
+    records the episode as ``infra_error``, and the env ends it without a score."""

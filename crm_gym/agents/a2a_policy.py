@@ -11,6 +11,8 @@ document as text), extended with the episode's tools and a tool loop:
 * The agent replies with a tool call -- a data part ``{"tool": NAME, "args": {...}}``, or the same object as JSON
   text -- or with its final answer: a data part ``{"answer": TEXT}``, JSON text ``{"answer": TEXT}``, Entropic's
   "text, then a JSON object with ``answer``", or plain text (the whole text is the answer).
+* A multi-turn episode's document also has ``user``: its request may be incomplete, and the ``ask_user`` tool (one
+  of ``tools``) asks the user who made it; the user's reply comes back as that tool's result.
 * Every later message goes to the same context (and to the same task while the agent keeps it in
   ``input-required``): a text part with the tool result the env showed, and a data part
   ``{"type": "tool_result", "tool": NAME, "result": TEXT}``.
@@ -57,6 +59,10 @@ REPLY_FORMAT = (
 )
 FAILED_STATES = (TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_REJECTED, TaskState.TASK_STATE_CANCELED)
 RESUMABLE_STATES = (TaskState.TASK_STATE_INPUT_REQUIRED, TaskState.TASK_STATE_AUTH_REQUIRED)
+USER_NOTE = (
+    "The request may leave out details the task needs. Ask the user who made it with the ask_user tool "
+    '({"tool": "ask_user", "args": {"message": QUESTION}}); their reply comes back as its result.'
+)
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.DOTALL)
 
 
@@ -101,7 +107,8 @@ class A2APolicy(Policy):
 
     def reset(self, observation: dict[str, Any], info: dict[str, Any], tools: list[dict[str, Any]]) -> None:
         """Start a new A2A conversation for this episode."""
-        self._task_document = {**task_document(observation), "tools": tools}
+        user = {"user": USER_NOTE} if any(t.get("function", {}).get("name") == "ask_user" for t in tools) else {}
+        self._task_document = {**task_document(observation), **user, "tools": tools}
         self._task_sent = False
         self._context_id = self._task_id = ""
         self._last_tool = None

@@ -1,4 +1,4 @@
-"""Policies by spec string (``baseline``, ``oracle``, ``random``, ``openai:MODEL``, ``anthropic:MODEL``,
+"""Policies by spec string (``baseline``, ``oracle``, ``guess``, ``random``, ``openai:MODEL``, ``anthropic:MODEL``,
 ``a2a:URL``): the runner builds one policy per episode through a `PolicyFactory`.
 
 LLM, A2A and baseline policies are imported only when their spec is used, so ``import crm_gym`` stays light.
@@ -16,7 +16,7 @@ from crm_gym.errors import CrmGymError
 #: Builds the policy of one episode from the env it runs in and the episode's seed.
 PolicyFactory = Callable[[CrmArenaEnv, int], Policy]
 
-SPEC_FORMS = ("baseline", "oracle", "random", "openai:MODEL", "anthropic:MODEL", "a2a:URL")
+SPEC_FORMS = ("baseline", "oracle", "guess", "random", "openai:MODEL", "anthropic:MODEL", "a2a:URL")
 
 
 def policy_factory(spec: str, **options: Any) -> PolicyFactory:
@@ -30,7 +30,7 @@ def policy_factory(spec: str, **options: Any) -> PolicyFactory:
         CrmGymError: the spec is none of the allowed forms (listed in the message).
     """
     kind, _, target = spec.partition(":")
-    if kind in ("baseline", "oracle", "random") and not target:
+    if kind in _SIMPLE and not target:
         return _SIMPLE[kind](options)
     if kind in _REMOTE and target:
         return _REMOTE[kind](target, options)
@@ -47,6 +47,12 @@ def _oracle(options: dict[str, Any]) -> PolicyFactory:
     from crm_gym.agents.reference import OraclePolicy
 
     return lambda env, seed: OraclePolicy(env, **options)
+
+
+def _guess(options: dict[str, Any]) -> PolicyFactory:
+    from crm_gym.agents.reference import GuessingPolicy
+
+    return lambda env, seed: GuessingPolicy(env, **options)
 
 
 def _random(options: dict[str, Any]) -> PolicyFactory:
@@ -93,6 +99,7 @@ def _a2a(url: str, options: dict[str, Any]) -> PolicyFactory:
 _SIMPLE: dict[str, Callable[[dict[str, Any]], PolicyFactory]] = {
     "baseline": _baseline,
     "oracle": _oracle,
+    "guess": _guess,
     "random": _random,
 }
 _REMOTE: dict[str, Callable[[str, dict[str, Any]], PolicyFactory]] = {

@@ -9,13 +9,14 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from crm_gym.conversation.users import check_user_spec
 from crm_gym.errors import EnvArgumentError, brief
 from crm_gym.tasks.model import Task
 
 SCALES = ("tiny", "small", "default", "large")
 CRMARENA_SPLITS = ("test", "train")
 MAX_STEPS_LIMIT = 100_000
-RESET_OPTIONS = ("task_id", "drift_level", "rot_level", "group")
+RESET_OPTIONS = ("task_id", "drift_level", "rot_level", "group", "interaction", "user")
 
 
 def check_keywords(given: Collection[str], allowed: Sequence[str], what: str) -> None:
@@ -87,6 +88,18 @@ def check_env_arguments(
         raise EnvArgumentError(f"tasks must be a list of crm_gym.Task (or None), got {brief(tasks)}.")
     if not isinstance(stable_tools, bool):
         raise EnvArgumentError(f"stable_tools must be True or False, got {brief(stable_tools)}.")
+
+
+def check_user_arguments(user: Any, user_options: Any) -> None:
+    """The simulated user's spec ("scripted", "llm:PROVIDER:MODEL") and its options (None or a dict by name)."""
+    check_user_spec(user)
+    if user_options is not None and (
+        not isinstance(user_options, Mapping) or not all(isinstance(k, str) for k in user_options)
+    ):
+        raise EnvArgumentError(
+            f"user_options must be a dict of option names to values (or None), got {brief(user_options)}; "
+            "e.g. user_options={'cache_dir': 'runs/cache'}."
+        )
 
 
 def check_categories(wanted: Collection[str], available: Collection[str]) -> None:

@@ -14,14 +14,25 @@ from gymnasium import spaces
 
 from crm_gym.api.api import MockCrmApi
 from crm_gym.api.registry import TOOL_PROFILES, ToolProfile
+from crm_gym.conversation.scenario import UserScenario
+from crm_gym.conversation.scenarios import scenario_for
+from crm_gym.conversation.users import SimulatedUser, make_user
 from crm_gym.entropy.drift import DRIFT_LEVELS, DriftLevel, DriftMap, draw_drift
 from crm_gym.entropy.drifted_api import DriftedApi, drift_public_view
 from crm_gym.entropy.rot import ROT_LEVELS, RotLevel, RotReport, apply_rot, distractor_hits, rot_context
 from crm_gym.envs.actions import ActionError, AnswerAction, ToolAction, parse_action
-from crm_gym.envs.arguments import check_categories, check_choice, check_env_arguments, check_group, check_reset
+from crm_gym.envs.arguments import (
+    check_categories,
+    check_choice,
+    check_env_arguments,
+    check_group,
+    check_reset,
+    check_user_arguments,
+)
+from crm_gym.envs.conversation import ASK_USER, Conversation, ask_user_spec
 from crm_gym.envs.episode import EpisodeRecord, measure_episode
 from crm_gym.envs.spaces import ToolCallSpace, UnicodeText, clean_text, tool_parameters
-from crm_gym.errors import CrmGymError, UnknownTaskError
+from crm_gym.errors import CrmGymError, EnvArgumentError, UnknownTaskError, UserSimulatorError
 from crm_gym.scoring.validators import check_state
 from crm_gym.tasks.model import ExternalOrg, PublicTask, StateExpectation, Task, ToolCall
 from crm_gym.tasks.suites import load_suite
@@ -30,6 +41,8 @@ from crm_gym.world.world import World
 
 MAX_TEXT = 200_000
 INVALID_CALL_PENALTY = 0.02
+Interaction = Literal["single", "multi"]
+INTERACTIONS: tuple[Interaction, ...] = ("single", "multi")
 
 
 class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
@@ -49,8 +62,14 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     ## Observation Space
     ``Dict``: ``prompt``, ``persona``, ``context`` (required policy, today, optional definitions, any rot
     passages), ``schema`` (the objects and fields under their drifted names), ``last_result`` (the last tool
-    result or error) as Unicode text; ``step`` and ``invalid_calls`` as counters. The task id, category and
+    result or error), ``conversation`` (multi-turn episodes: the opening request and every question and reply so
+    far; empty otherwise) as Unicode text; ``step`` and ``invalid_calls`` as counters. The task id, category and
     gold are never observed (they are in ``info``).
+
+    ## Interaction
+    ``interaction="single"`` (default): the prompt is the task's whole request. ``"multi"``: the prompt is the
+    task's opening request, which leaves out facts a simulated user holds (docs/conversations.md); the extra tool
+    ``ask_user`` (a message in, the user's reply out) asks for them. Only tasks with a user scenario run multi-turn.
 
     ## Rewards
     After a tool call: the change in the share of the task's state assertions met (workflow tasks) minus
@@ -69,11 +88,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     "human"), ``tasks`` (explicit tasks instead of a suite), ``tool_profile`` ("default", or "arc_compat" for
     agents written for the Arc CRM sandbox: docs/arc_compat.md), ``stable_tools`` (the tool specs stay the same in
     every episode: argument names and descriptions are not drifted, while objects and fields stay drifted in
-    values, results and the schema; for trainers that read the tool schema once). ``reset(seed=...,
-    options={"task_id": ..., "drift_level": ..., "rot_level": ..., "group": ...})``: a ``group`` key (text or
-    int) draws the task (unless named) and the perturbations from the key alone, so every reset with that key
-    starts the same episode (the rollouts of a GRPO group). `finish` scores an episode cut short. A bad argument
-    raises `crm_gym.errors.EnvArgumentError`.
+    values, results and the schema; for trainers that read the tool schema once), ``interaction`` ("single" or
+    "multi"), ``user`` (the simulated user of multi-turn episodes: "scripted", or "llm:openai:MODEL" /
+    "llm:anthropic:MODEL") and ``user_options`` (the LLM user's settings: ``cache_dir``, ``cache_mode``,
+    ``base_url``, ...). ``reset(seed=..., options={"task_id": ..., "drift_level": ..., "rot_level": ...,
+    "group": ..., "interaction": ..., "user": ...})``: a ``group`` key (text or int) draws the task (unless named)
+    and the perturbations from the key alone, so every reset with that key starts the same episode (the rollouts
+    of a GRPO group); ``user`` may also be a `SimulatedUser` object. `finish` scores an episode cut short. A bad
+    argument raises `crm_gym.errors.EnvArgumentError`. A user that cannot reply raises `UserSimulatorError` from
+    `step` and ends the episode unscored (an infrastructure failure, never the agent's).
 
     ## Threads
     An env runs one call at a time: ``reset``, ``step`` and ``finish`` from several threads wait for each other
@@ -82,10 +105,11 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     `crm_gym.api.budget`); nothing else an action does raises.
 
     ## Info
-    Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``step``, ``tool``,
-    ``tool_error`` (the error text or None), ``invalid_calls``, ``progress``, ``distractor_hits``. At the end
-    also: ``functional``, ``passed``, ``outcome``, ``over_refused`` (declined a request it should have served; None
-    where declining is the job), ``score`` (total and every dimension), ``measures``, ``status``.
+    Every step: ``task_id``, ``suite``, ``category``, ``drift_level``, ``rot_level``, ``interaction``, ``step``,
+    ``tool``, ``tool_error`` (the error text or None), ``invalid_calls``, ``progress``, ``distractor_hits``,
+    ``user_turns``, ``repeated_questions``. At the end also: ``functional``, ``passed``, ``outcome``,
+    ``over_refused`` (declined a request it should have served; None where declining is the job), ``score`` (total
+    and every dimension), ``measures``, ``status``.
 
     ## Version History
     * v0: first version.
@@ -106,9 +130,14 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         tasks: Sequence[Task] | None = None,
         tool_profile: ToolProfile = "default",
         stable_tools: bool = False,
+        interaction: Interaction = "single",
+        user: str = "scripted",
+        user_options: dict[str, Any] | None = None,
     ) -> None:
         """Build the env over a suite (or explicit ``tasks``); see the class docstring for the arguments."""
         check_choice("drift_level", drift_level, DRIFT_LEVELS)
+        check_choice("interaction", interaction, INTERACTIONS)
+        check_user_arguments(user, user_options)
         check_choice("rot_level", rot_level, ROT_LEVELS)
         check_choice("tool_profile", tool_profile, TOOL_PROFILES)
         check_env_arguments(
@@ -133,6 +162,10 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self.drift_level, self.rot_level, self.max_steps = drift_level, rot_level, max_steps
         self.render_mode, self.tool_profile = render_mode, tool_profile
         self.stable_tools = stable_tools
+        self.interaction, self.user, self.user_options = interaction, user, dict(user_options or {})
+        self._scenarios: dict[str, UserScenario | None] = {}
+        if interaction == "multi" and not self.conversational_task_ids():
+            raise EnvArgumentError("interaction='multi' needs tasks with a user scenario; none of these tasks has one.")
         self._lock = threading.RLock()
         self._pristine: dict[str, tuple[World, bytes]] = {}
         probe = MockCrmApi(self._fresh_world(chosen[0]), tool_profile)
@@ -145,11 +178,30 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
                 "context": UnicodeText(MAX_TEXT),
                 "schema": UnicodeText(MAX_TEXT),
                 "last_result": UnicodeText(MAX_TEXT),
+                "conversation": UnicodeText(MAX_TEXT),
                 "step": counter,
                 "invalid_calls": counter,
             }
         )
         self._task: Task | None = None
+        self._conversation: Conversation | None = None
+
+    # -- conversations ----------------------------------------------------------------------------------
+
+    def scenario(self, task_id: str) -> UserScenario | None:
+        """Privileged: the user scenario of one of the env's tasks (None when it has no conversational form)."""
+        if task_id not in self._scenarios:
+            self._scenarios[task_id] = scenario_for(self.tasks[task_id])
+        return self._scenarios[task_id]
+
+    @property
+    def conversation(self) -> Conversation | None:
+        """The current episode's conversation (its user, transcript and counts); None in a single-turn episode."""
+        return self._conversation
+
+    def conversational_task_ids(self) -> list[str]:
+        """The ids of the tasks that can run multi-turn, in task order."""
+        return [task_id for task_id in self.tasks if self.scenario(task_id) is not None]
 
     # -- episode set-up ---------------------------------------------------------------------------------
 
@@ -182,22 +234,40 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         drift_level = options.pop("drift_level", self.drift_level)
         rot_level = options.pop("rot_level", self.rot_level)
         group = options.pop("group", None)
+        interaction = options.pop("interaction", self.interaction)
+        user = options.pop("user", self.user)
         check_choice("drift_level", drift_level, DRIFT_LEVELS)
         check_choice("rot_level", rot_level, ROT_LEVELS)
+        check_choice("interaction", interaction, INTERACTIONS)
+        if not isinstance(user, SimulatedUser):
+            check_user_arguments(user, None)
         ids = list(self.tasks)
         if task_id is not None and task_id not in self.tasks:
             raise UnknownTaskError(f"Unknown task id {task_id!r} in this env ({len(ids)} tasks, e.g. {ids[0]!r}).")
+        if interaction == "multi" and task_id is not None and self.scenario(task_id) is None:
+            raise EnvArgumentError(
+                f"Task {task_id!r} has no user scenario, so it runs single-turn only; conversational tasks: "
+                "env.conversational_task_ids()."
+            )
         with self._lock:
-            return self._reset(seed, task_id, drift_level, rot_level, group)
+            return self._reset(seed, task_id, drift_level, rot_level, group, interaction, user)
 
     def _reset(
-        self, seed: int | None, task_id: str | None, drift_level: DriftLevel, rot_level: RotLevel, group: Any
+        self,
+        seed: int | None,
+        task_id: str | None,
+        drift_level: DriftLevel,
+        rot_level: RotLevel,
+        group: Any,
+        interaction: Interaction,
+        user: str | SimulatedUser,
     ) -> tuple[dict[str, Any], dict]:
         super().reset(seed=seed)
         rng = group_rng(group) if group is not None else self.np_random
-        ids = list(self.tasks)
         if task_id is None:
-            task_id = ids[int(rng.integers(len(ids)))]
+            pool = list(self.tasks) if interaction == "single" else self.conversational_task_ids()
+            task_id = pool[int(rng.integers(len(pool)))]
+        scenario = self.scenario(task_id) if interaction == "multi" else None
         episode_seed = int(rng.integers(2**31))
         self._task = task = self.tasks[task_id]
         self._world = self._fresh_world(task)
@@ -208,8 +278,20 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self._api = (
             plain if self._drift.is_identity and not stable else DriftedApi(plain, self._drift, stable_arguments=stable)
         )
-        self._public: PublicTask = drift_public_view(rot_context(task.public_view(), self._rot), self._drift)
+        public = task.public_view()
+        if scenario is not None:
+            public = public.model_copy(update={"prompt": scenario.opening})
+        self._public: PublicTask = drift_public_view(rot_context(public, self._rot), self._drift)
         self._record = EpisodeRecord()
+        self._end_conversation()
+        if scenario is not None:
+            episode_user = (
+                user
+                if isinstance(user, SimulatedUser)
+                else make_user(user, scenario, seed=episode_seed, drift=self._drift, **self.user_options)
+            )
+            self._conversation = Conversation(scenario, episode_user, self._drift)
+            self._record.optimal_user_turns = 1
         self._step = 0
         self._progress = self._state_progress()
         self._done = False
@@ -220,6 +302,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         self._record.shown += [observation["prompt"], observation["context"]]
         return observation, self._info(tool=None, tool_error=None)
 
+    def _end_conversation(self) -> None:
+        if self._conversation is not None:
+            self._conversation.close()
+        self._conversation = None
+
+    def close(self) -> None:
+        """Release the simulated user's clients (an LLM user's), if an episode holds one."""
+        self._end_conversation()
+
     def record_usage(self, tokens: int) -> None:
         """Record tokens the policy's API reported for its last call (the token dimension's measure)."""
         if not isinstance(tokens, int) or tokens < 0:
@@ -229,10 +320,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
     def tool_specs(
         self, flavor: Literal["openai_chat", "openai_responses", "anthropic"] = "openai_chat"
     ) -> list[dict[str, Any]]:
-        """The episode's tools in a provider's format, under the episode's drifted names (call after reset)."""
+        """The episode's tools in a provider's format, under the episode's drifted names (call after reset);
+        multi-turn episodes add ``ask_user``."""
         if self._task is None:
             raise CrmGymError("tool_specs() describes the current episode: call reset() first.")
-        return self._api.tool_specs(flavor)
+        specs = self._api.tool_specs(flavor)
+        return specs if self._conversation is None else [*specs, ask_user_spec(flavor)]
 
     def oracle_actions(self) -> list[dict[str, Any]]:
         """Privileged: the task's reference solution as env actions under this episode's drift (oracles, tests)."""
@@ -243,7 +336,10 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         calls = [(c.tool, c.args) for c in self._task.oracle.calls]
         if isinstance(self._api, DriftedApi):
             calls = [self._api.translate_call(tool, args) for tool, args in calls]
-        return [{"tool": tool, "args": args} for tool, args in calls] + [{"answer": self._task.oracle.answer}]
+        asks = []
+        if self._conversation is not None:  # the oracle asks exactly for the withheld facts, once
+            asks = [{"tool": ASK_USER, "args": {"message": self._conversation.scenario.question()}}]
+        return [*asks, *({"tool": tool, "args": args} for tool, args in calls), {"answer": self._task.oracle.answer}]
 
     def finish(self) -> tuple[float, dict[str, Any]]:
         """Score the episode as it stands and end it; returns the terminal reward and the end-of-episode ``info``.
@@ -280,6 +376,12 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             tool_error = parsed.message
             self._last_result = f"Error: {parsed.message}"
             reward -= INVALID_CALL_PENALTY
+        elif isinstance(parsed, ToolAction) and parsed.tool == ASK_USER and self._conversation is not None:
+            tool = ASK_USER
+            self._last_result, tool_error = self._ask(parsed.args)
+            if tool_error is not None:
+                self._record.malformed += 1
+                reward -= INVALID_CALL_PENALTY
         elif isinstance(parsed, ToolAction):
             tool = parsed.tool
             result = self._api.execute(parsed.tool, parsed.args)
@@ -308,6 +410,18 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         if self.render_mode == "human":
             print(self._render_text(tool))
         return observation, reward, terminated, truncated, info
+
+    def _ask(self, args: dict[str, Any]) -> tuple[str, str | None]:
+        """One question to the simulated user: the reply (or the call's error); counted in the record."""
+        assert self._conversation is not None  # step() checked it
+        try:
+            text, error = self._conversation.ask(args)
+        except UserSimulatorError:
+            self._done = True  # the episode cannot go on, and is never scored
+            raise
+        self._record.user_turns = self._conversation.user_turns
+        self._record.repeated_questions = self._conversation.repeated_questions
+        return text, error
 
     def _state_progress(self) -> float:
         expected = self._task.expected if self._task else None
@@ -361,6 +475,7 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
         return {
             **self._static_observation,
             "last_result": clean_text(self._last_result, MAX_TEXT),
+            "conversation": clean_text(self._conversation.transcript(), MAX_TEXT) if self._conversation else "",
             "step": min(self._step, self.max_steps),
             "invalid_calls": min(self._api.counters.errors + self._record.malformed, self.max_steps),
         }
@@ -386,12 +501,15 @@ class CrmArenaEnv(gym.Env[dict[str, Any], Any]):
             "category": self._task.category,
             "drift_level": self._drift.level,
             "rot_level": self._rot.level,
+            "interaction": "single" if self._conversation is None else "multi",
             "step": self._step,
             "tool": tool,
             "tool_error": tool_error,
             "invalid_calls": self._api.counters.errors + self._record.malformed,
             "progress": self._progress,
             "distractor_hits": distractor_hits(self._rot, texts),
+            "user_turns": self._record.user_turns,
+            "repeated_questions": self._record.repeated_questions,
         }
 
     def _render_text(self, tool: str | None) -> str:

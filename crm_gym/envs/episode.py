@@ -25,6 +25,9 @@ class EpisodeRecord:
     emitted_chars: int = 0
     answer: str | None = None
     tokens: int | None = None
+    user_turns: int = 0  # questions the simulated user answered (multi-turn episodes)
+    repeated_questions: int = 0
+    optimal_user_turns: int = 0  # the oracle's questions: 1 in a multi-turn episode
 
     def record_usage(self, tokens: int) -> None:
         """Add tokens reported by the policy's API usage fields."""
@@ -63,9 +66,12 @@ def measure_episode(
         recovered_errors=count_recovered_errors(record.results),
         drift_errors=drift_errors,
         drift_recovered=drift_recovered,
-        steps=len(record.calls) + record.malformed + (record.answer is not None),
-        optimal_steps=task.optimal_length or 1,
+        steps=len(record.calls) + record.malformed + record.user_turns + (record.answer is not None),
+        optimal_steps=(task.optimal_length or 1) + record.optimal_user_turns,
         claims=claims.claims,
         hallucinated=claims.hallucinated,
+        user_turns=record.user_turns,
+        optimal_user_turns=record.optimal_user_turns,
+        repeated_questions=record.repeated_questions,
     )
     return outcome, measures, score_episode(measures)

@@ -17,9 +17,11 @@ from typing import Any, Literal
 import numpy as np
 
 from crm_gym.api.api import MockCrmApi
+from crm_gym.conversation import scenario_for
 from crm_gym.entropy.drift import DriftMap
 from crm_gym.entropy.drifted_api import DriftedApi
 from crm_gym.envs.chat import ANSWER_TOOL_INSTRUCTIONS, ChatEpisode
+from crm_gym.envs.conversation import ask_user_spec
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError, UnknownTaskError
 from crm_gym.tasks.suites import load_suite
@@ -65,6 +67,15 @@ ANSWER_SPEC: dict[str, Any] = {
 """The answer tool every trainer adapter adds: the final answer ends the episode."""
 
 
+def adapter_tool_specs(suite: str, interaction: str = "single") -> list[dict[str, Any]]:
+    """The tools a trainer adapter offers: the suite's stable specs, ``ask_user`` for multi-turn episodes, and
+    ``submit_answer``."""
+    if interaction not in ("single", "multi"):
+        raise CrmGymError(f"interaction must be 'single' or 'multi', got {interaction!r}.")
+    asks = [ask_user_spec("openai_chat")] if interaction == "multi" else []
+    return [*suite_tool_specs(suite), *asks, ANSWER_SPEC]
+
+
 def episode_rows(
     suite: str,
     split: str = "test",
@@ -76,6 +87,7 @@ def episode_rows(
     categories: list[str] | None = None,
     limit: int | None = None,
     groups_per_task: int = 1,
+    interaction: str = "single",
 ) -> list[dict[str, Any]]:
     """One row per task (times ``groups_per_task``), seeded: the opening messages and the episode key.
 
@@ -89,17 +101,22 @@ def episode_rows(
         categories: Only these categories.
         limit: At most this many tasks (after a seeded shuffle).
         groups_per_task: Rows per task, each with its own group key (other drift and rot draws).
+        interaction: "single", or "multi": the tasks with a user scenario, opening with their incomplete request
+            (the model asks the user with ``ask_user``, see docs/conversations.md).
 
     Returns:
         Rows with ``prompt`` (system and user messages, the answer tool named in the system text), ``task_id``,
-        ``group``, ``suite``, ``split``, ``org_scale``, ``drift_level``, ``rot_level``; each row's episode is
-        reset once to write its prompt (about 5 ms a row).
+        ``group``, ``suite``, ``split``, ``org_scale``, ``drift_level``, ``rot_level``, ``interaction``; each
+        row's episode is reset once to write its prompt (about 5 ms a row).
     """
     if groups_per_task < 1:
         raise CrmGymError(f"groups_per_task must be at least 1, got {groups_per_task!r}.")
+    adapter_tool_specs(suite, interaction)  # checks the interaction
     tasks = load_suite(suite, split, scale=org_scale)
     if categories is not None:
         tasks = [t for t in tasks if t.category in set(categories)]
+    if interaction == "multi":
+        tasks = [t for t in tasks if scenario_for(t) is not None]
     if not tasks:
         raise CrmGymError(f"No tasks in suite {suite!r}, split {split!r}, categories {categories!r}.")
     order = np.random.default_rng(seed).permutation(len(tasks))
@@ -110,7 +127,13 @@ def episode_rows(
     for task in chosen:
         for repeat in range(groups_per_task):
             group = f"{seed}:{task.id}:{repeat}"
-            options = {"task_id": task.id, "group": group, "drift_level": drift_level, "rot_level": rot_level}
+            options = {
+                "task_id": task.id,
+                "group": group,
+                "drift_level": drift_level,
+                "rot_level": rot_level,
+                "interaction": interaction,
+            }
             rows.append(
                 {
                     "prompt": [{"role": m["role"], "content": m["content"]} for m in episode.reset(options=options)],
@@ -121,6 +144,7 @@ def episode_rows(
                     "org_scale": str(org_scale),
                     "drift_level": drift_level,
                     "rot_level": rot_level,
+                    "interaction": interaction,
                 }
             )
     return rows

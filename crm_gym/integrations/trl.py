@@ -4,7 +4,9 @@ and the dataset its ``reset`` reads.
 TRL makes one instance per rollout, calls ``reset(**row)`` with the dataset row, offers the model the public
 methods as tools (schema read once from the class: type hints and Google docstrings) and scores the rollout
 with ``get_reward()``. `ArcToolEnv` and `CrmArenaProToolEnv` have one method per tool of their suite (the
-stable specs, see `crm_gym.integrations.tools`), plus ``submit_answer``, which ends the episode. ``get_reward``
+stable specs, see `crm_gym.integrations.tools`), plus ``submit_answer``, which ends the episode;
+`ArcConversationToolEnv` and `CrmArenaProConversationToolEnv` play the multi-turn rows of
+``grpo_dataset(..., interaction="multi")`` and have ``ask_user`` too (the simulated user answers it). ``get_reward``
 is the episode's terminal score (7-dimension total / 100); an episode the model left without answering (a
 token or turn limit) is scored as it stands. ``step_rewards=True`` adds the step rewards (state progress,
 invalid-call penalties). Both classes live at module level, so they pickle by reference for the async trainer's
@@ -29,16 +31,25 @@ from datasets import Dataset
 from crm_gym.envs.chat import ANSWER_TOOL_INSTRUCTIONS, ChatEpisode
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError
-from crm_gym.integrations.tools import ANSWER_SPEC, env_call, episode_rows, suite_tool_specs, tool_function
+from crm_gym.integrations.tools import adapter_tool_specs, env_call, episode_rows, tool_function
 from crm_gym.world.generate import parse_scale
 
-__all__ = ["ArcToolEnv", "CrmArenaProToolEnv", "CrmGymToolEnv", "environment_class", "grpo_dataset"]
+__all__ = [
+    "ArcConversationToolEnv",
+    "ArcToolEnv",
+    "CrmArenaProConversationToolEnv",
+    "CrmArenaProToolEnv",
+    "CrmGymToolEnv",
+    "environment_class",
+    "grpo_dataset",
+]
 
 
 class CrmGymToolEnv:
     """Base of the per-suite env classes: reset, submit_answer, get_reward (the tools are added per suite)."""
 
     suite: ClassVar[str] = ""
+    interaction: ClassVar[str] = "single"
 
     def __init__(self, max_steps: int = 20, step_rewards: bool = False) -> None:
         """``max_steps``: the env's step limit; ``step_rewards``: add the step rewards to the terminal score."""
@@ -55,9 +66,15 @@ class CrmGymToolEnv:
         drift_level: str = "none",
         rot_level: str = "none",
         prompt: list[dict[str, Any]] | None = None,
+        interaction: str = "single",
         **_: Any,
     ) -> None:
         """Start the row's episode; the prompt is already in the row, so nothing is appended to it."""
+        if interaction != self.interaction:
+            raise CrmGymError(
+                f"The row is a {interaction}-turn episode and {type(self).__name__} plays {self.interaction}-turn ones"
+                f"{': use the conversation class' if interaction == 'multi' else ''}."
+            )
         key = (split, org_scale)
         if key not in self._envs:
             scale = parse_scale(org_scale)
@@ -66,7 +83,13 @@ class CrmGymToolEnv:
             )
             self._envs[key] = env
         self._episode = ChatEpisode(self._envs[key], ANSWER_TOOL_INSTRUCTIONS)
-        options = {"task_id": task_id, "group": group, "drift_level": drift_level, "rot_level": rot_level}
+        options = {
+            "task_id": task_id,
+            "group": group,
+            "drift_level": drift_level,
+            "rot_level": rot_level,
+            "interaction": interaction,
+        }
         opening = self._episode.reset(options=options)
         if prompt is not None and [_message(m) for m in prompt] != opening:
             raise CrmGymError(
@@ -99,17 +122,20 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
     return {"role": message["role"], "content": message["content"]}
 
 
-def environment_class(suite: str, name: str | None = None) -> type[CrmGymToolEnv]:
-    """A `CrmGymToolEnv` subclass with one method per tool of ``suite`` (assign it to a module-level name so
-    that it pickles)."""
-    specs = [*suite_tool_specs(suite), ANSWER_SPEC]
+def environment_class(suite: str, name: str | None = None, interaction: str = "single") -> type[CrmGymToolEnv]:
+    """A `CrmGymToolEnv` subclass with one method per tool of ``suite`` (and ``ask_user`` when ``interaction`` is
+    "multi": it plays the multi-turn rows of ``grpo_dataset(..., interaction="multi")``); assign it to a module-level
+    name so that it pickles."""
+    specs = adapter_tool_specs(suite, interaction)
     tools = {spec["function"]["name"]: tool_function(spec, _dispatch) for spec in specs}
     clash = tools.keys() & set(dir(CrmGymToolEnv))
     if clash:
         raise CrmGymError(f"Tools of {suite!r} would hide methods of CrmGymToolEnv: {sorted(clash)}.")
     cls_name = name or "".join(part.title() for part in suite.split("_")) + "ToolEnv"
-    doc = f"TRL environment over the {suite!r} suite: one method per tool, submit_answer, get_reward."
-    cls = type(cls_name, (CrmGymToolEnv,), {"suite": suite, "__doc__": doc, "__module__": __name__, **tools})
+    turns = "; multi-turn rows, ask_user included" if interaction == "multi" else ""
+    doc = f"TRL environment over the {suite!r} suite: one method per tool, submit_answer, get_reward{turns}."
+    attributes = {"suite": suite, "interaction": interaction, "__doc__": doc, "__module__": __name__}
+    cls = type(cls_name, (CrmGymToolEnv,), {**attributes, **tools})
     for tool in tools.values():
         tool.__qualname__ = f"{cls_name}.{tool.__name__}"
     return cls
@@ -117,10 +143,15 @@ def environment_class(suite: str, name: str | None = None) -> type[CrmGymToolEnv
 
 ArcToolEnv = environment_class("arc", "ArcToolEnv")
 CrmArenaProToolEnv = environment_class("crmarena_pro", "CrmArenaProToolEnv")
+ArcConversationToolEnv = environment_class("arc", "ArcConversationToolEnv", interaction="multi")
+CrmArenaProConversationToolEnv = environment_class(
+    "crmarena_pro", "CrmArenaProConversationToolEnv", interaction="multi"
+)
 
 
 def grpo_dataset(suite: str, split: str = "test", **options: Any) -> Dataset:
     """The rows `ArcToolEnv` / `CrmArenaProToolEnv` read, as a `datasets.Dataset` (the arguments are those of
     `crm_gym.integrations.tools.episode_rows`: ``seed``, ``drift_level``, ``rot_level``, ``org_scale``,
-    ``categories``, ``limit``, ``groups_per_task``)."""
+    ``categories``, ``limit``, ``groups_per_task``, ``interaction``; multi-turn rows are played by
+    `ArcConversationToolEnv` / `CrmArenaProConversationToolEnv`)."""
     return Dataset.from_list(episode_rows(suite, split, **options))

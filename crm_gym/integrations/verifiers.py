@@ -21,7 +21,7 @@ from datasets import Dataset
 
 from crm_gym.envs.chat import ANSWER_TOOL_INSTRUCTIONS, ChatEpisode
 from crm_gym.envs.crm_arena import CrmArenaEnv
-from crm_gym.integrations.tools import ANSWER_SPEC, env_call, episode_rows, suite_tool_specs, tool_function
+from crm_gym.integrations.tools import adapter_tool_specs, env_call, episode_rows, tool_function
 from crm_gym.scoring.dimensions import Dimension
 from crm_gym.world.generate import parse_scale
 
@@ -32,14 +32,23 @@ class CrmGymToolEnv(vf.StatefulToolEnv):
     """A verifiers tool environment over one suite: per-rollout episodes, the suite's tools, the score rubric."""
 
     def __init__(
-        self, suite: str, split: str, org_scale: str, max_steps: int, dataset: Dataset, drift: bool, **kwargs: Any
+        self,
+        suite: str,
+        split: str,
+        org_scale: str,
+        max_steps: int,
+        dataset: Dataset,
+        drift: bool,
+        interaction: str = "single",
+        **kwargs: Any,
     ) -> None:
-        """Tools of ``suite``; episodes of the rows in ``dataset``, with drift or not (see `load_environment`)."""
+        """Tools of ``suite`` (``ask_user`` too for multi-turn rows); episodes of the rows in ``dataset``, with drift
+        or not (see `load_environment`)."""
         rubric = score_rubric(drift)
         super().__init__(tools=[], dataset=dataset, rubric=rubric, max_turns=max_steps + 1, **kwargs)
         self.suite, self.split, self.org_scale, self.max_steps = suite, split, org_scale, max_steps
         self._free: list[CrmArenaEnv] = []
-        for spec in [*suite_tool_specs(suite), ANSWER_SPEC]:
+        for spec in adapter_tool_specs(suite, interaction):
             self._add_spec_tool(spec)
 
     def _add_spec_tool(self, spec: dict[str, Any]) -> None:
@@ -60,8 +69,8 @@ class CrmGymToolEnv(vf.StatefulToolEnv):
         info = state["info"]
         env = self._free.pop() if self._free else self._new_env()
         episode = ChatEpisode(env, ANSWER_TOOL_INSTRUCTIONS)
-        keys = ("task_id", "group", "drift_level", "rot_level")
-        episode.reset(options={k: info[k] for k in keys})
+        keys = ("task_id", "group", "drift_level", "rot_level", "interaction")
+        episode.reset(options={k: info[k] for k in keys if k in info})
         state[EPISODE] = episode
         return await super().setup_state(state)
 
@@ -136,6 +145,7 @@ def load_environment(
     limit: int | None = None,
     groups_per_task: int = 1,
     max_steps: int = 20,
+    interaction: str = "single",
     **kwargs: Any,
 ) -> CrmGymToolEnv:
     """The crm_gym verifiers environment over a suite split (one dataset row per task and group key).
@@ -151,6 +161,8 @@ def load_environment(
         limit: At most this many tasks.
         groups_per_task: Rows per task, each with its own drift and rot draw.
         max_steps: The env's step limit (the rollout may take one more turn, to answer).
+        interaction: "single", or "multi": the tasks with a user scenario open with an incomplete request and the
+            model asks the simulated user with ``ask_user`` (docs/conversations.md).
         **kwargs: Passed to verifiers' environment (e.g. ``max_concurrent``).
     """
     rows = episode_rows(
@@ -163,7 +175,8 @@ def load_environment(
         categories=categories,
         limit=limit,
         groups_per_task=groups_per_task,
+        interaction=interaction,
     )
-    keys = ("task_id", "group", "drift_level", "rot_level")
+    keys = ("task_id", "group", "drift_level", "rot_level", "interaction")
     dataset = Dataset.from_list([{"prompt": r["prompt"], "info": {k: r[k] for k in keys}, "answer": ""} for r in rows])
-    return CrmGymToolEnv(suite, split, org_scale, max_steps, dataset, drift_level != "none", **kwargs)
+    return CrmGymToolEnv(suite, split, org_scale, max_steps, dataset, drift_level != "none", interaction, **kwargs)

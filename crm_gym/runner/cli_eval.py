@@ -32,6 +32,15 @@ def eval_command(
     concurrency: Annotated[int, typer.Option(help="Episodes in flight.")] = 8,
     drift: Annotated[list[str], typer.Option(help="Drift level (repeat for a grid).")] = ["none"],  # noqa: B006
     rot: Annotated[list[str], typer.Option(help="Rot level (repeat for a grid).")] = ["none"],  # noqa: B006
+    interaction: Annotated[
+        list[str], typer.Option(help="single, multi (tasks with a user scenario), or both (repeat).")
+    ] = ["single"],  # noqa: B006
+    user: Annotated[str, typer.Option(help="Simulated user: scripted, llm:openai:MODEL or llm:anthropic:MODEL.")] = (
+        "scripted"
+    ),
+    user_option: Annotated[
+        list[str] | None, typer.Option(help="LLM user option KEY=VALUE, VALUE as JSON or text (repeatable).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
     max_steps: Annotated[int, typer.Option(help="Step limit per episode.")] = 20,
     org_scale: Annotated[str, typer.Option(help="crmarena_pro org scale: default, small, tiny.")] = "default",
@@ -49,7 +58,7 @@ def eval_command(
     with _user_errors():
         config = EvalConfig(
             policy=policy,
-            policy_options=_parse_options(option or []),
+            policy_options=_parse_options(option or [], "--option"),
             suite=suite,
             split=split,
             categories=category,
@@ -59,6 +68,9 @@ def eval_command(
             concurrency=concurrency,
             drift_level=drift,
             rot_level=rot,
+            interaction=interaction,
+            user=user,
+            user_options=_parse_options(user_option or [], "--user-option"),
             seed=seed,
             max_steps=max_steps,
             org_scale=org_scale,
@@ -148,12 +160,12 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(2) from err
 
 
-def _parse_options(pairs: list[str]) -> dict[str, object]:
+def _parse_options(pairs: list[str], flag: str) -> dict[str, object]:
     options: dict[str, object] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE.", param_hint="--option")
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE.", param_hint=flag)
         try:
             options[name] = json.loads(value)
         except json.JSONDecodeError:

@@ -5,8 +5,9 @@ same whatever order, worker or backend runs it, and the same task at another dri
 the same seed. Every env call runs in the slot's own thread (`EnvThread`): a slow step never stalls the other
 episodes, and the episode's deadline always fires.
 
-Who failed decides the status. A `PolicyInfrastructureError`, a timeout, or any other exception of the policy's
-own code makes an ``infra_error`` record: never a score. An `AgentFailureError` (the agent failed its A2A task,
+Who failed decides the status. A `PolicyInfrastructureError`, a timeout, a simulated user that could not reply
+(`UserSimulatorError`, raised by the env in a multi-turn episode), or any other exception of the policy's own code
+makes an ``infra_error`` record: never a score. An `AgentFailureError` (the agent failed its A2A task,
 sent a reply that cannot be used), or an exception the env raised on the agent's action, is the agent's doing:
 the episode ends there as if the agent had answered nothing (`FORFEIT`), is scored as it stands, and is recorded
 as ``agent_error`` -- an agent cannot escape an episode it would fail by crashing.
@@ -23,7 +24,7 @@ from typing import Any
 from crm_gym.agents.base import AgentFailureError, Policy, PolicyStep
 from crm_gym.agents.registry import PolicyFactory
 from crm_gym.envs.crm_arena import CrmArenaEnv
-from crm_gym.errors import CrmGymError, WallClockBackstopError
+from crm_gym.errors import CrmGymError, UserSimulatorError, WallClockBackstopError
 from crm_gym.runner.env_thread import EnvThread
 from crm_gym.runner.records import EpisodeKey, EpisodeResult, StepRecord
 from crm_gym.runner.storable import storable_action, storable_text
@@ -44,8 +45,13 @@ def episode_seed(run_seed: int, task_id: str, trial: int) -> int:
 
 
 def reset_options(key: EpisodeKey) -> dict[str, Any]:
-    """The env's reset options for the episode ``key`` names (task and levels)."""
-    return {"task_id": key.task_id, "drift_level": key.drift_level, "rot_level": key.rot_level}
+    """The env's reset options for the episode ``key`` names (task, levels and interaction)."""
+    return {
+        "task_id": key.task_id,
+        "drift_level": key.drift_level,
+        "rot_level": key.rot_level,
+        "interaction": key.interaction,
+    }
 
 
 async def run_episode(
@@ -88,6 +94,7 @@ async def run_episode(
             async with deadline:
                 observation, info = await slot.call(env.reset, seed=seed, options=reset_options(key))
                 base["observation"] = observation
+                base["user"] = await slot.call(user_config, env)
                 policy = await slot.call(policy_factory, env, seed)
                 final = await _play(slot, policy, observation, info, steps)
         except AgentFailureError as failure:  # the agent's doing: scored as it stands
@@ -134,6 +141,7 @@ async def _play(
 
     Raises:
         AgentFailureError: the policy's, or the env raised on the agent's action (that step is recorded).
+        UserSimulatorError: the simulated user could not reply (an infrastructure failure; the step is recorded).
         WallClockBackstopError: a call outran the wall-clock backstop (an infrastructure failure).
     """
     env = _env_of(slot)
@@ -144,6 +152,9 @@ async def _play(
         action, cut = storable_action(decision.action)
         try:
             observation, reward, terminated, truncated, info = await slot.call(_step, env, decision)
+        except UserSimulatorError:  # the simulated user failed, not the agent: never scored
+            steps.append(StepRecord(action=action, tool=decision.action.get("tool"), usage=decision.usage, cut=cut))
+            raise
         except WallClockBackstopError:  # the machine, not the agent: the budget should have stopped the call
             raise
         except Exception as err:  # the env promises not to raise on an action: this one made it
@@ -170,6 +181,12 @@ def _step(env: CrmArenaEnv, decision: PolicyStep) -> tuple[dict[str, Any], float
     if decision.usage is not None:
         env.record_usage(decision.usage.total)
     return env.step(decision.action)
+
+
+def user_config(env: CrmArenaEnv) -> dict[str, Any] | None:
+    """The config of the episode's simulated user (None in a single-turn episode)."""
+    conversation = env.conversation
+    return None if conversation is None else conversation.user.config()
 
 
 def _env_of(slot: EnvThread) -> CrmArenaEnv:

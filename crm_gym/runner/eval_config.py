@@ -10,9 +10,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from crm_gym.conversation.users import check_user_spec
 from crm_gym.entropy.drift import DriftLevel
 from crm_gym.entropy.rot import RotLevel
+from crm_gym.errors import CrmGymError
 from crm_gym.redaction import redact_config
+
+Interaction = Literal["single", "multi"]
 
 
 def _as_list(value: Any) -> Any:
@@ -39,6 +43,12 @@ class EvalConfig(BaseModel):
         concurrency: Episodes in flight at once (one env each).
         drift_level: One level or a grid of levels; every task runs at each.
         rot_level: One level or a grid of levels; every task runs at each (crossed with ``drift_level``).
+        interaction: ``"single"``, ``"multi"`` or both: every task runs single-turn, and every task with a user
+            scenario also multi-turn (docs/conversations.md).
+        user: The simulated user of multi-turn episodes: ``"scripted"`` or ``"llm:openai:MODEL"`` /
+            ``"llm:anthropic:MODEL"``.
+        user_options: The LLM user's settings (``cache_dir``, ``cache_mode``, ``base_url``; keys from the
+            environment, as for policies: secret ones are redacted).
         seed: The run seed every episode seed derives from.
         max_steps: Step limit of an episode (truncated after it).
         org_scale: crmarena_pro org scale (``"default"`` for the real suite, ``"small"`` for quick runs).
@@ -64,6 +74,9 @@ class EvalConfig(BaseModel):
     concurrency: int = Field(default=8, ge=1)
     drift_level: Annotated[list[DriftLevel], BeforeValidator(_as_list)] = Field(default_factory=lambda: ["none"])
     rot_level: Annotated[list[RotLevel], BeforeValidator(_as_list)] = Field(default_factory=lambda: ["none"])
+    interaction: Annotated[list[Interaction], BeforeValidator(_as_list)] = Field(default_factory=lambda: ["single"])
+    user: str = "scripted"
+    user_options: dict[str, Any] = Field(default_factory=dict)
     seed: int = 0
     max_steps: int = Field(default=20, ge=1)
     org_scale: str | float = "default"
@@ -73,7 +86,16 @@ class EvalConfig(BaseModel):
     timeout_s: float | None = Field(default=600.0, gt=0)
     resume: bool = True
 
-    @field_validator("suite", "drift_level", "rot_level")
+    @field_validator("user")
+    @classmethod
+    def _known_user(cls, user: str) -> str:
+        try:
+            check_user_spec(user)
+        except CrmGymError as err:  # a validation error, so the CLI reports it as one
+            raise ValueError(str(err)) from err
+        return user
+
+    @field_validator("suite", "drift_level", "rot_level", "interaction")
     @classmethod
     def _distinct_and_present(cls, values: list[str]) -> list[str]:
         if not values or len(set(values)) != len(values):

@@ -49,7 +49,7 @@ async def arun_eval(
             folder of another config.
     """
     factory = policy_factory or factory_for(config.policy, **config.policy_options)
-    secrets = known_secrets(config.policy_options)
+    secrets = known_secrets(config.policy_options) + known_secrets(config.user_options)
     tasks = select_tasks(config)
     plan = plan_episodes(config, tasks)
     store = RunStore(config.out_dir) if config.out_dir is not None else None

@@ -5,7 +5,9 @@ to work), the user's prompt, one assistant message per tool call (``tool_calls``
 object, as TRL and chat templates take them) followed by the tool's result, and the final assistant answer. An
 action the env could not parse is kept as assistant text followed by the env's error as a user message. The
 ``tools`` are the episode's own specs (drifted names included), recomputed by resetting an env with the
-record's seed, task and levels.
+record's seed, task, levels and interaction. A multi-turn episode's conversation is in its messages: the opening
+request as the user's prompt, each question as an ``ask_user`` tool call and the user's reply as its result, and
+its tools include ``ask_user``.
 
 - ``sft``: a JSONL file, one ``{"messages": [...], "tools": [...]}`` per scored episode.
 - ``hf``: a dataset folder for ``datasets.load_dataset(folder)``: the same columns (``messages`` with
@@ -113,6 +115,7 @@ def _episode_columns(record: EpisodeResult) -> dict[str, Any]:
         "trial": record.key.trial,
         "drift_level": record.key.drift_level,
         "rot_level": record.key.rot_level,
+        "interaction": record.key.interaction,
         "suite": record.suite,
         "category": record.category,
         "seed": record.seed,
@@ -177,7 +180,7 @@ def _card(path: str, rows: int, format: str, run: Path) -> str:
     what = (
         f"{rows} scored episodes: `messages` (TRL's conversational format: `tool_calls` with `arguments` as objects, "
         "typed `Json`) and `tools` (the episode's tool specs, `Json`), the episode key (`task_id`, `trial`, "
-        "`drift_level`, `rot_level`), `suite`, `category`, `seed`, the scores (`passed`, `functional`, "
+        "`drift_level`, `rot_level`, `interaction`), `suite`, `category`, `seed`, the scores (`passed`, `functional`, "
         "`score_total`) and the policy config as JSON text."
         if format == "hf"
         else f"{rows} preference pairs: `prompt` (system and user messages), `chosen` (a passed trial's turns), "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from crm_gym.conversation import scenario_for
 from crm_gym.envs.crm_arena import CrmArenaEnv
 from crm_gym.errors import CrmGymError, UnknownTaskError
 from crm_gym.runner.episodes import episode_seed
@@ -23,7 +24,8 @@ class PlannedEpisode(BaseModel):
 
 
 def select_tasks(config: EvalConfig) -> list[Task]:
-    """The run's tasks: every suite's split, filtered by category and id, at most ``limit`` per suite.
+    """The run's tasks: every suite's split, filtered by category and id (and to the tasks with a user scenario
+    when the run is multi-turn only), at most ``limit`` per suite.
 
     Raises:
         CrmGymError: a category or task id the suites do not have, or nothing left to run.
@@ -35,6 +37,13 @@ def select_tasks(config: EvalConfig) -> list[Task]:
             tasks = [t for t in tasks if t.category in config.categories]
         if config.task_ids is not None:
             tasks = [t for t in tasks if t.id in config.task_ids]
+        if config.interaction == ["multi"]:
+            single_only = [t.id for t in tasks if scenario_for(t) is None]
+            if config.task_ids is not None and single_only:
+                raise CrmGymError(
+                    f"Tasks {single_only[:5]} have no user scenario: they run single-turn only (--interaction single)."
+                )
+            tasks = [t for t in tasks if t.id not in set(single_only)]
         chosen += _round_robin(tasks, config.limit)
     _check_found(config, chosen)
     return chosen
@@ -64,13 +73,18 @@ def _check_found(config: EvalConfig, chosen: list[Task]) -> None:
 
 
 def plan_episodes(config: EvalConfig, tasks: list[Task]) -> list[PlannedEpisode]:
-    """Every episode of the run: task by task, each at every drift and rot level, each trial."""
+    """Every episode of the run: task by task, in each interaction mode it has (multi-turn only with a user
+    scenario), at every drift and rot level, each trial. A task's trial has one seed in both modes."""
+    if "multi" in config.interaction and not any(scenario_for(t) for t in tasks):
+        raise CrmGymError(f"--interaction multi: no task of suites {config.suite} has a user scenario.")
     return [
         PlannedEpisode(
-            key=EpisodeKey(task_id=task.id, trial=trial, drift_level=drift, rot_level=rot),
+            key=EpisodeKey(task_id=task.id, trial=trial, drift_level=drift, rot_level=rot, interaction=mode),
             seed=episode_seed(config.seed, task.id, trial),
         )
         for task in tasks
+        for mode in config.interaction
+        if mode == "single" or scenario_for(task) is not None
         for drift in config.drift_level
         for rot in config.rot_level
         for trial in range(config.trials)
@@ -78,5 +92,5 @@ def plan_episodes(config: EvalConfig, tasks: list[Task]) -> list[PlannedEpisode]
 
 
 def make_env(config: EvalConfig, tasks: list[Task]) -> CrmArenaEnv:
-    """An env over the run's tasks (any suite) with the run's step limit."""
-    return CrmArenaEnv(tasks=tasks, max_steps=config.max_steps)
+    """An env over the run's tasks (any suite) with the run's step limit and simulated user."""
+    return CrmArenaEnv(tasks=tasks, max_steps=config.max_steps, user=config.user, user_options=config.user_options)

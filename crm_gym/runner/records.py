@@ -42,10 +42,13 @@ class EpisodeKey(BaseModel):
     trial: int = Field(ge=0)
     drift_level: str
     rot_level: str
+    interaction: Literal["single", "multi"] = "single"
 
     def text(self) -> str:
-        """A stable one-line form, e.g. ``"lead_qualification/0007#2@drift=low,rot=none"``."""
-        return f"{self.task_id}#{self.trial}@drift={self.drift_level},rot={self.rot_level}"
+        """A stable one-line form, e.g. ``"lead_qualification/0007#2@drift=low,rot=none"`` (``,interaction=multi``
+        appended for a multi-turn episode)."""
+        multi = ",interaction=multi" if self.interaction == "multi" else ""
+        return f"{self.task_id}#{self.trial}@drift={self.drift_level},rot={self.rot_level}{multi}"
 
 
 class EpisodeResult(BaseModel):
@@ -73,6 +76,7 @@ class EpisodeResult(BaseModel):
     measures: dict[str, Any] | None = None
     episode_return: float = 0.0
     suite_version: int | None = None  # the version of the suite the task came from (None: an explicit task list)
+    user: dict[str, Any] | None = None  # multi-turn episodes: the simulated user's config (kind, model, ...)
     grader_version: str | None = None  # the answer grader that gave the verdict (None: before grader version 2)
     wall_seconds: float = 0.0  # timing only: excluded when runs are compared for determinism
 
@@ -82,6 +86,7 @@ class EpisodeResult(BaseModel):
         record = self.model_copy(
             update={
                 "policy": redact_config(self.policy, secrets),
+                "user": None if self.user is None else redact_config(self.user, secrets),
                 "error": None if self.error is None else redact_text(self.error, secrets),
             }
         )

@@ -1,16 +1,45 @@
-"""Replay a stored episode: a fresh env reset with the record's seed, task and levels, then its saved actions,
-ended as the run ended it (an agent that failed forfeits, see `crm_gym.runner.episodes`)."""
+"""Replay a stored episode: a fresh env reset with the record's seed, task, levels and interaction, then its saved
+actions, ended as the run ended it (an agent that failed forfeits, see `crm_gym.runner.episodes`).
+
+A multi-turn episode's scripted user is replayed as it is (deterministic: a replay checks it); an LLM user is
+replaced by `RecordedUser`, which gives back the replies the record holds, so a replay needs no model and no key.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from crm_gym.envs.conversation import ASK_USER
 from crm_gym.envs.crm_arena import CrmArenaEnv
+from crm_gym.errors import UserSimulatorError
 from crm_gym.runner.episodes import forfeit, reset_options
 from crm_gym.runner.eval_config import EvalConfig
 from crm_gym.runner.plan import select_tasks
 from crm_gym.runner.records import EpisodeResult
+
+
+class RecordedUser:
+    """A simulated user that gives back a record's replies, in order (the record of an LLM user's episode)."""
+
+    def __init__(self, record: EpisodeResult) -> None:
+        """The replies are the results of the record's ``ask_user`` steps that the user answered."""
+        self._replies = [s.result for s in record.steps if s.tool == ASK_USER and s.tool_error is None]
+        self._config = record.user or {}
+
+    def reply(self, message: str) -> str:
+        """The next recorded reply.
+
+        Raises:
+            UserSimulatorError: the record holds no more replies.
+        """
+        if not self._replies:
+            raise UserSimulatorError("The record holds no more replies of its user.")
+        return self._replies.pop(0)
+
+    def config(self) -> dict[str, Any]:
+        """The recorded user's config."""
+        return dict(self._config)
 
 
 class Replayer:
@@ -26,7 +55,10 @@ class Replayer:
         env = self._envs.get(record.max_steps)
         if env is None:
             env = self._envs[record.max_steps] = CrmArenaEnv(tasks=self._tasks, max_steps=record.max_steps)
-        env.reset(seed=record.seed, options=reset_options(record.key))
+        options = reset_options(record.key)
+        if record.key.interaction == "multi" and str((record.user or {}).get("kind", "")).startswith("llm"):
+            options["user"] = RecordedUser(record)
+        env.reset(seed=record.seed, options=options)
         return env
 
     def replay(self, record: EpisodeResult) -> Iterator[tuple[str, float, dict[str, Any]]]:

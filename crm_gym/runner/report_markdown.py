@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from crm_gym.redaction import redact_config
-from crm_gym.runner.report_stats import FailedEpisode, GroupStats, MeanEstimate, RunStats, SuccessRate
+from crm_gym.runner.report_stats import FailedEpisode, GroupStats, MeanEstimate, PassK, RunStats, SuccessRate
 
 MAX_LISTED_FAILURES = 50
 _DASH = "–"
@@ -83,6 +83,11 @@ def report_sections(stats: RunStats, run_config: dict[str, Any] | None) -> list[
         Section(id="categories", title="Success by category", body=_categories(stats)),
         Section(id="dimensions", title="Score dimensions", body=_dimensions(stats)),
         Section(id="pass-k", title="Reliability: pass^k", body=_pass_k(stats)),
+        *(
+            [Section(id="interaction", title="Single- vs multi-turn", body=_interaction(stats))]
+            if stats.interactions
+            else []
+        ),
         Section(id="over-refusal", title="Over-refusal", body=_over_refusal(stats)),
         Section(id="degradation", title="Degradation under drift and rot", body=_degradation(stats)),
         Section(id="infra", title="Infrastructure failures", body=_infra(stats)),
@@ -163,10 +168,52 @@ def _dimensions(stats: RunStats) -> str:
 def _pass_k(stats: RunStats) -> str:
     rows = [[str(p.k), str(p.conditions), _share(p.value, p.low, p.high)] for p in stats.pass_k]
     return (
-        "The chance that k trials of the same task condition (task, drift and rot level) all pass: per "
-        "condition C(c, k) / C(n, k) for c passes in n scored trials (tau-bench's estimator), averaged over "
-        "the conditions with at least k scored trials; CIs from a bootstrap over conditions.\n\n"
+        "The chance that k trials of the same task condition (task, drift and rot level, interaction mode) all "
+        "pass: per condition C(c, k) / C(n, k) for c passes in n scored trials (tau-bench's estimator), averaged "
+        "over the conditions with at least k scored trials; CIs from a bootstrap over conditions.\n\n"
         + _table(["k", "conditions", "pass^k [95% CI]"], rows, "rrr")
+    )
+
+
+def _interaction(stats: RunStats) -> str:
+    rows = [
+        [
+            name(row.suite) + ("" if row.category is None else f" / {name(row.category)}"),
+            format_success(row.single),
+            format_success(row.single_same_tasks),
+            format_success(row.multi),
+            _number(row.user_turns),
+            _number(row.repeated_questions),
+        ]
+        for row in stats.interactions
+    ]
+    modes = [m for m in ("single", "multi") if m in stats.pass_k_by_interaction]
+    by_k: dict[int, dict[str, PassK]] = {}
+    for mode in modes:
+        for p in stats.pass_k_by_interaction[mode]:
+            by_k.setdefault(p.k, {})[mode] = p
+    pass_rows = [
+        [str(k), *(_share(v.value, v.low, v.high) if (v := at.get(m)) else _DASH for m in modes)]
+        for k, at in sorted(by_k.items())
+    ]
+    return (
+        "Multi-turn episodes open with an incomplete request; the agent asks a simulated user (docs/conversations.md) "
+        "for what is missing. Only tasks with a user scenario run multi-turn, so single-turn success is also given on "
+        "those same tasks. User turns and repeated questions are per multi-turn episode.\n\n"
+        + _table(
+            [
+                "suite / category",
+                "single-turn",
+                "single-turn, same tasks",
+                "multi-turn",
+                "user turns",
+                "repeated questions",
+            ],
+            rows,
+            "lrrrrr",
+        )  # fmt: skip
+        + "\n\npass^k by interaction mode:\n\n"
+        + _table(["k", *(f"{m}-turn" for m in modes)], pass_rows, "r" * (len(modes) + 1))
     )
 
 

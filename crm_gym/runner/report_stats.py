@@ -1,9 +1,9 @@
 """The numbers of a run report: pure functions from `EpisodeResult` lists to pydantic result models.
 
 Success rates carry Wilson 95% intervals over episodes; means (the total, the 7 dimensions) and pass^k carry
-percentile intervals from a bootstrap over task conditions (a task under one drift and rot level, with all its
-trials), seeded so the same records always give the same report. Infrastructure failures are counted apart and
-left out of every score.
+percentile intervals from a bootstrap over task conditions (a task under one drift and rot level and in one
+interaction mode, with all its trials), seeded so the same records always give the same report. Infrastructure
+failures are counted apart and left out of every score.
 """
 
 from __future__ import annotations
@@ -124,6 +124,23 @@ class FailedEpisode(BaseModel):
     error: str
 
 
+class InteractionRow(BaseModel):
+    """One suite or category played single- and multi-turn, side by side.
+
+    ``single_same_tasks`` is single-turn success on the tasks that also ran multi-turn (the fair comparison: only
+    tasks with a user scenario run multi-turn); the means are per multi-turn episode."""
+
+    model_config = ConfigDict(frozen=True)
+
+    suite: str
+    category: str | None  # None: the whole suite
+    single: SuccessRate
+    multi: SuccessRate
+    single_same_tasks: SuccessRate
+    user_turns: float | None
+    repeated_questions: float | None
+
+
 class RunStats(BaseModel):
     """Everything a run report shows."""
 
@@ -143,6 +160,8 @@ class RunStats(BaseModel):
     agent_failures: list[FailedEpisode]  # status agent_error: scored as failures, listed for their errors
     policies: list[dict[str, Any]]  # every distinct policy config, in first-seen order of the sorted records
     suite_versions: dict[str, int | None] = {}  # suite -> the one version its episodes come from
+    interactions: list[InteractionRow] = []  # suites, then their categories; empty without multi-turn episodes
+    pass_k_by_interaction: dict[str, list[PassK]] = {}  # "single", "multi" -> pass^k (with multi-turn episodes)
     over_refusal: list[OverRefusal] = []  # all, then every category with a declined request
 
 
@@ -199,7 +218,7 @@ def mean_estimate(
     episodes: Sequence[EpisodeResult], value: Callable[[EpisodeResult], float | None], seed: int = 0
 ) -> MeanEstimate:
     """The mean of ``value`` over scored episodes where it is not None, with a bootstrap interval over conditions."""
-    by_condition: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    by_condition: dict[tuple[str, str, str, str], list[float]] = defaultdict(list)
     for episode in episodes:
         if episode.scored and (x := value(episode)) is not None:
             by_condition[_condition(episode)].append(x)
@@ -215,7 +234,7 @@ def mean_estimate(
 
 def pass_k_curve(episodes: Sequence[EpisodeResult], max_k: int, seed: int = 0) -> list[PassK]:
     """pass^k for k = 1..max_k over task conditions (a condition with fewer than k scored trials is left out)."""
-    outcomes: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    outcomes: dict[tuple[str, str, str, str], list[bool]] = defaultdict(list)
     for episode in episodes:
         if episode.scored:
             outcomes[_condition(episode)].append(bool(episode.passed))
@@ -267,6 +286,34 @@ def usage_stats(episodes: Sequence[EpisodeResult]) -> UsageStats:
     )
 
 
+def interaction_rows(episodes: Sequence[EpisodeResult]) -> list[InteractionRow]:
+    """Single- and multi-turn results of every suite and category that ran multi-turn (see `InteractionRow`)."""
+    rows = []
+    for suite, in_suite in _split(episodes, lambda e: e.suite).items():
+        groups = [(None, in_suite), *_split(in_suite, lambda e: e.category).items()]
+        for category, part in groups:
+            multi = [e for e in part if e.key.interaction == "multi"]
+            if not multi:
+                continue
+            conversational = {e.key.task_id for e in multi}
+            single = [e for e in part if e.key.interaction == "single"]
+            measured = [e.measures for e in multi if e.scored and e.measures is not None]
+            rows.append(
+                InteractionRow(
+                    suite=suite,
+                    category=category,
+                    single=success_rate(single),
+                    multi=success_rate(multi),
+                    single_same_tasks=success_rate([e for e in single if e.key.task_id in conversational]),
+                    user_turns=float(np.mean([m.get("user_turns", 0) for m in measured])) if measured else None,
+                    repeated_questions=float(np.mean([m.get("repeated_questions", 0) for m in measured]))
+                    if measured
+                    else None,
+                )
+            )
+    return rows
+
+
 def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
     """Every number of the report, computed from a run's episodes in a fixed order (input order is irrelevant)."""
     ordered = sorted(episodes, key=_sort_key)
@@ -309,6 +356,15 @@ def run_stats(episodes: Iterable[EpisodeResult], seed: int = 0) -> RunStats:
         agent_failures=[_failed(e) for e in ordered if e.status == "agent_error"],
         policies=policies,
         suite_versions={suite: rows[0].suite_version for suite, rows in versions.items()},
+        interactions=interaction_rows(ordered),
+        pass_k_by_interaction=(
+            {
+                mode: pass_k_curve(part, trials, seed)
+                for mode, part in _split(ordered, lambda e: e.key.interaction).items()
+            }
+            if any(e.key.interaction == "multi" for e in ordered)
+            else {}
+        ),
         over_refusal=_over_refusal_rows(ordered),
     )
 
@@ -348,13 +404,14 @@ def _bootstrap_ratio(sums: np.ndarray, counts: np.ndarray, seed: int) -> tuple[f
     return float(low), float(high)
 
 
-def _condition(episode: EpisodeResult) -> tuple[str, str, str]:
-    return episode.key.task_id, episode.key.drift_level, episode.key.rot_level
-
-
-def _sort_key(episode: EpisodeResult) -> tuple[str, str, str, str, int]:
+def _condition(episode: EpisodeResult) -> tuple[str, str, str, str]:
     key = episode.key
-    return episode.suite, key.task_id, key.drift_level, key.rot_level, key.trial
+    return key.task_id, key.drift_level, key.rot_level, key.interaction
+
+
+def _sort_key(episode: EpisodeResult) -> tuple[str, str, str, str, str, int]:
+    key = episode.key
+    return episode.suite, key.task_id, key.drift_level, key.rot_level, key.interaction, key.trial
 
 
 def _total(episode: EpisodeResult) -> float | None:

@@ -23,6 +23,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import Literal
 
 import uvicorn
 from a2a.client import A2ACardResolver
@@ -85,6 +86,9 @@ class AssessmentConfig(BaseModel):
         rot_level: Context rot of every episode (Entropic ran "medium").
         max_steps: Step limit of an episode (at most the server's `ServeLimits.max_steps`).
         timeout: Seconds the agent may take for each reply (at most `ServeLimits.max_reply_timeout`).
+        interaction: "single" (Entropic's form: the whole request at once) or "multi" (crm_gym's: the tasks with a
+            user scenario open with an incomplete request, and the agent asks the scripted user with the
+            ``ask_user`` tool, docs/conversations.md).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -96,6 +100,7 @@ class AssessmentConfig(BaseModel):
     rot_level: RotLevel = "medium"
     max_steps: int = Field(default=20, ge=1)
     timeout: float = Field(default=300.0, gt=0)
+    interaction: Literal["single", "multi"] = "single"
 
 
 class AssessmentRequest(BaseModel):
@@ -215,6 +220,7 @@ def eval_config(request: AssessmentRequest, settings: ServeSettings) -> EvalConf
         limit=config.task_limit or limits.max_tasks,
         drift_level=config.drift_level,
         rot_level=config.rot_level,
+        interaction=config.interaction,
         max_steps=config.max_steps,
         seed=settings.seed,
         concurrency=settings.concurrency,
@@ -312,7 +318,9 @@ class AssessmentExecutor(AgentExecutor):
             participant,
             extension_metrics={
                 **self.settings.model_dump(mode="json", include={"suite", "split", "org_scale", "seed"}),
-                **request.config.model_dump(mode="json", include={"drift_level", "rot_level", "max_steps"}),
+                **request.config.model_dump(
+                    mode="json", include={"drift_level", "rot_level", "max_steps", "interaction"}
+                ),
             },
             total_seconds=time.perf_counter() - started,
             version=__version__,

@@ -148,7 +148,10 @@ class RunStore:
                 write_episodes(self.episodes_path, kept.values())
         else:
             info = RunInfo(
-                config=redact_config(config.model_dump(mode="json"), known_secrets(config.policy_options)),
+                config=redact_config(
+                    config.model_dump(mode="json"),
+                    known_secrets(config.policy_options) + known_secrets(config.user_options),
+                ),
                 crm_gym_version=version,
                 started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             )

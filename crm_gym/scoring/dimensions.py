@@ -85,12 +85,14 @@ def score_episode(measures: EpisodeMeasures) -> ScoreResult:
     """
     success = measures.functional
     tokens, source = _scored_tokens(measures)
+    # a repeated question to the user costs one step more than it took: the agent asked for what it was told
+    trajectory = _trajectory_ratio(measures.steps + measures.repeated_questions, measures.optimal_steps)
     raw = {
         Dimension.FUNCTIONAL: 100.0 * success,
         Dimension.TOKEN_EFFICIENCY: success * _token_curve(tokens),
-        Dimension.QUERY_EFFICIENCY: success * _query_curve(measures.queries),
+        Dimension.QUERY_EFFICIENCY: success * _query_curve(measures.queries + measures.extra_user_turns),
         Dimension.ERROR_RECOVERY: 100.0 * success * _recovery_factor(measures.invalid_calls, measures.recovered_errors),
-        Dimension.TRAJECTORY_EFFICIENCY: 100.0 * success * _trajectory_ratio(measures.steps, measures.optimal_steps),
+        Dimension.TRAJECTORY_EFFICIENCY: 100.0 * success * trajectory,
         Dimension.HALLUCINATION_RATE: _grounded_share(measures),
     }
     if measures.is_drift_episode:

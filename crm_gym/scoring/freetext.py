@@ -35,16 +35,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import snowballstemmer
 from text_to_num import alpha2digit
 
 from crm_gym.config import data_dir
 from crm_gym.scoring.extract import Mention, ValueExtractor
 from crm_gym.scoring.reading import read_answer
+from crm_gym.scoring.stemming import stem_words
 from crm_gym.scoring.text import plain_answer
 
 FACTS_FILE = "grading/facts.json"
-_STEMMER = snowballstemmer.stemmer("english")
 _STOPWORD_TEXT = (
     "a an the and or of to in on at for with by from as is are was were be been being it its it's this that these "
     "those they them their there we our you your i my me he she his her can could will would should may might must "
@@ -52,7 +51,7 @@ _STOPWORD_TEXT = (
     "every all any some no not more most other which who whom what when where why how if because since while "
     "although though thus hence therefore"
 )
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(_STEMMER.stemWords(_STOPWORD_TEXT.split()))
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split()) | frozenset(stem_words(_STOPWORD_TEXT.split()))
 _FREQUENCIES = frozenset(
     {"hourly", "daily", "nightly", "weekly", "biweekly", "monthly", "quarterly", "yearly", "annually", "annual"}
 )
@@ -83,7 +82,8 @@ def tokens(text: str) -> list[str]:
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = alpha2digit(re.sub(r"[-\u2010-\u2014/]", " ", text), "en")
     words = re.findall(r"[a-z]+|\d+(?:\.\d+)?", text.lower().replace("'s", ""))
-    return [w if w[0].isdigit() else _STEMMER.stemWord(w) for w in words]
+    stems = stem_words(words)
+    return [w if w[0].isdigit() else stem for w, stem in zip(words, stems, strict=True)]
 
 
 def _phrase_at(phrase: Sequence[str], words: Sequence[str]) -> int | None:

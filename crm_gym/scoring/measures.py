@@ -8,13 +8,23 @@ oracle solution, and the functional score from the answer evaluator or the state
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from crm_gym.api.api import ToolResult
 
 DriftLevel = Literal["none", "low", "medium", "high"]
+#: The measures of a multi-turn episode's conversation; left out of a single-turn episode's serialised measures.
+CONVERSATION_FIELDS = ("user_turns", "optimal_user_turns", "repeated_questions")
 
 
 class EpisodeMeasures(BaseModel):
@@ -59,6 +69,13 @@ class EpisodeMeasures(BaseModel):
     hallucinated: int = Field(
         0, ge=0, description="Claims absent from the org or never shown to the agent (context or a tool result)."
     )
+    user_turns: int = Field(0, ge=0, description="Questions the agent asked the simulated user (multi-turn episodes).")
+    optimal_user_turns: int = Field(
+        0, ge=0, description="Questions of the task's oracle solution: 1 in a multi-turn episode, else 0."
+    )
+    repeated_questions: int = Field(
+        0, ge=0, description="Questions asking only for what the user had already told, or asked word for word before."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -69,6 +86,7 @@ class EpisodeMeasures(BaseModel):
             ("drift_errors", "invalid_calls"),
             ("drift_recovered", "drift_errors"),
             ("hallucinated", "claims"),
+            ("repeated_questions", "user_turns"),
         ):
             if getattr(self, part) > getattr(self, whole):
                 raise ValueError(
@@ -78,6 +96,26 @@ class EpisodeMeasures(BaseModel):
         if self.drift_errors and not self.is_drift_episode:
             raise ValueError(f"drift_errors={self.drift_errors!r} on an episode with drift_level='none'; must be 0.")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_empty_conversation(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        # A single-turn episode's measures serialise as they did before conversations existed, so the records of
+        # earlier runs still compare equal when they are rescored.
+        data = handler(self)
+        if isinstance(data, dict) and not self.is_conversation:
+            for name in CONVERSATION_FIELDS:
+                data.pop(name, None)
+        return data
+
+    @property
+    def is_conversation(self) -> bool:
+        """Whether the episode was multi-turn (its oracle asks the user, or the agent did)."""
+        return bool(self.user_turns or self.optimal_user_turns)
+
+    @property
+    def extra_user_turns(self) -> int:
+        """Questions beyond the oracle's: each costs like a query (QUERY_EFFICIENCY)."""
+        return max(0, self.user_turns - self.optimal_user_turns)
 
     @property
     def is_drift_episode(self) -> bool:

@@ -126,7 +126,7 @@ def test_an_assessment_answers_with_the_results_document_of_real_episodes(evalua
     assert by_category["private_customer_information"]["pass_rate"] == 1.0 > by_category["handle_time"]["pass_rate"]
     assert document["extension_metrics"] == {
         "suite": "crmarena_pro", "split": "test", "org_scale": "small", "seed": 0, "drift_level": "medium",
-        "rot_level": "medium", "max_steps": 4,
+        "rot_level": "medium", "max_steps": 4, "interaction": "single",
     }  # fmt: skip
     assert f"Average score: {summary['avg_score']}" in text
 

@@ -38,6 +38,7 @@ def episode_measures(draw: st.DrawFn, functional: st.SearchStrategy[float] | Non
     drift_level = draw(st.sampled_from(DRIFT_LEVELS))
     drift_errors = 0 if drift_level == "none" else draw(st.integers(0, invalid))
     claims = draw(st.integers(0, 40))
+    user_turns = draw(st.integers(0, 20))
     return EpisodeMeasures(
         functional=draw(functional if functional is not None else st.floats(0.0, 1.0)),
         drift_level=drift_level,
@@ -53,6 +54,9 @@ def episode_measures(draw: st.DrawFn, functional: st.SearchStrategy[float] | Non
         optimal_steps=draw(st.integers(0, 60)),
         claims=claims,
         hallucinated=draw(st.integers(0, claims)),
+        user_turns=user_turns,
+        optimal_user_turns=draw(st.integers(0, 1)),
+        repeated_questions=draw(st.integers(0, user_turns)),
     )
 
 
@@ -154,6 +158,41 @@ def test_more_queries_or_hallucinations_never_raise_the_score(measures: EpisodeM
     invented = _with(measures, hallucinated=measures.hallucinated + extra, claims=measures.claims + extra)
     assert score_episode(queried).total <= score_episode(measures).total
     assert score_episode(invented).total <= score_episode(measures).total
+
+
+@given(episode_measures(), st.integers(1, 30))
+def test_more_questions_to_the_user_or_repeated_ones_never_raise_the_score(
+    measures: EpisodeMeasures, extra: int
+) -> None:
+    asked = _with(measures, user_turns=measures.user_turns + extra, steps=measures.steps + extra)
+    repeated = _with(
+        asked, repeated_questions=min(asked.user_turns, measures.repeated_questions + extra), steps=asked.steps
+    )
+    assert score_episode(asked).total <= score_episode(measures).total
+    assert score_episode(repeated).total <= score_episode(asked).total
+
+
+def test_a_conversation_costs_efficiency_only_beyond_the_oracles_question() -> None:
+    oracle = EpisodeMeasures(functional=1.0, steps=4, optimal_steps=4, user_turns=1, optimal_user_turns=1, queries=2,
+                             tool_calls=2)  # fmt: skip
+    one_by_one = _with(oracle, user_turns=5, steps=8)
+    repeating = _with(one_by_one, repeated_questions=2)
+    scores = [score_episode(m).dimensions for m in (oracle, one_by_one, repeating)]
+    assert scores[0][Dimension.TRAJECTORY_EFFICIENCY] == 100.0 and scores[0][Dimension.QUERY_EFFICIENCY] == 97.0
+    assert scores[1][Dimension.TRAJECTORY_EFFICIENCY] == 50.0  # 4 of 8 steps
+    assert scores[1][Dimension.QUERY_EFFICIENCY] == pytest.approx(100 - 30 * 6 / 20)  # 2 queries + 4 extra turns
+    assert scores[2][Dimension.TRAJECTORY_EFFICIENCY] == 40.0  # 4 of 8 + 2 repeats
+    assert scores[0][Dimension.FUNCTIONAL] == scores[2][Dimension.FUNCTIONAL] == 100.0
+
+
+def test_single_turn_measures_serialise_as_before_conversations() -> None:
+    single = EpisodeMeasures(functional=1.0, steps=2, optimal_steps=2)
+    assert "user_turns" not in single.model_dump() and "user_turns" not in score_episode(single).model_dump_json()
+    multi = _with(single, optimal_user_turns=1)
+    assert multi.model_dump()["optimal_user_turns"] == 1
+    assert EpisodeMeasures.model_validate(multi.model_dump()) == multi
+    with pytest.raises(ValidationError, match="repeated_questions"):
+        EpisodeMeasures(functional=1.0, user_turns=1, repeated_questions=2)
 
 
 @given(episode_measures(), st.floats(0.0, 1.0))

@@ -2,7 +2,9 @@
 
 At reset it reads only what the agent sees (prompt, persona, context, schema summary, tool parameters), resolves
 names through `SchemaNames`, picks a plan with `choose_plan` and starts it; every `act` sends the last tool
-result into the plan and returns its next action. A plan that fails or runs out answers "None".
+result into the plan and returns its next action. A plan that fails or runs out answers "None". In a multi-turn
+episode (its tools include ``ask_user``) the plan first asks the user for what the request lacks
+(`crm_gym.agents.baseline.clarify`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm_gym.agents.base import Policy, PolicyStep
+from crm_gym.agents.baseline.clarify import clarifying_plan, offers_ask_user
 from crm_gym.agents.baseline.names import SchemaNames
 from crm_gym.agents.baseline.plan import Plan, PlanContext
 from crm_gym.agents.baseline.router import choose_plan, is_arc
@@ -50,7 +53,7 @@ class BaselinePolicy(Policy):
         self.plan_error = None
         try:
             ctx = plan_context(observation, tools)
-            self._plan = choose_plan(ctx)(ctx)
+            self._plan = clarifying_plan(ctx) if offers_ask_user(ctx.tools) else choose_plan(ctx)(ctx)
         except Exception as err:  # noqa: BLE001 - no plan: the episode is answered with "None"
             self._fail(f"{type(err).__name__}: {err}")
 

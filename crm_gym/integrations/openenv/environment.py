@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from openenv.core.env_server.http_server import create_app
@@ -31,6 +31,7 @@ class OpenEnvSettings(BaseModel):
     rot_level: RotLevel = "none"
     max_steps: int = Field(default=20, ge=1)
     stable_tools: bool = False
+    interaction: Literal["single", "multi"] = "single"
     max_sessions: int = Field(default=64, ge=1)
 
     @classmethod
@@ -49,13 +50,15 @@ class OpenEnvSettings(BaseModel):
             rot_level=self.rot_level,
             max_steps=self.max_steps,
             stable_tools=self.stable_tools,
+            interaction=self.interaction,
         )
 
 
 class CrmGymEnvironment(Environment[CrmAction, CrmObservation, CrmState]):
     """One session's episode. ``reset(seed, episode_id, task_id, group, drift_level, rot_level)`` starts one
-    (as `CrmArenaEnv.reset`); ``step`` plays a `CrmAction`; a step after the end returns the final observation
-    again with a note, never an exception."""
+    (as `CrmArenaEnv.reset`; ``interaction`` too, and a multi-turn episode's tools include ``ask_user``); ``step``
+    plays a `CrmAction`; a step after the end returns the final observation again with a note, never an
+    exception."""
 
     SUPPORTS_CONCURRENT_SESSIONS = True
 
