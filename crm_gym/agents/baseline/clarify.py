@@ -112,7 +112,9 @@ _QUESTION_NEEDS: tuple[tuple[str, Callable[[PlanContext], bool], str], ...] = (
      "customer account"),
     (r"\brate\b", lambda ctx: not re.search(r"conver|quote|accept", ctx.prompt, re.IGNORECASE), "metric"),
     (r"\bstates?\b.*\b(?:top|best)\b|\b(?:top|best)\b.*\bstates?\b",
-     lambda ctx: not re.search(r"case|clos|resolv|sales|sold|sell", ctx.prompt, re.IGNORECASE), "metric"),
+     # "the states we sell to" names the population, not the metric
+     lambda ctx: not re.search(r"case|clos|resolv|sales|(?:sold|sell)(?!\s+to\b)", ctx.prompt, re.IGNORECASE),
+     "metric"),
 )  # fmt: skip
 
 
