@@ -30,7 +30,7 @@ from crm_gym.scoring.judge import AnswerJudge, judge_prompt
 from crm_gym.scoring.none_statements import says_none
 from crm_gym.scoring.reading import read_answer
 from crm_gym.scoring.refusals import is_refusal
-from crm_gym.scoring.text import plain_answer, strip_copied
+from crm_gym.scoring.text import plain_answer, squash, strip_copied
 from crm_gym.tasks.categories import CATEGORIES, Category, Metric
 
 _KIND_LABELS = {
@@ -149,8 +149,8 @@ def _unasked(names: Mapping[str, str] | None, question: str) -> dict[str, str] |
     nothing the agent found."""
     if not names:
         return None
-    asked = re.sub(r"[^a-z0-9]", "", question.lower())
-    return {rid: name for rid, name in names.items() if re.sub(r"[^a-z0-9]", "", name.lower()) not in asked}
+    asked = squash(question)
+    return {rid: name for rid, name in names.items() if squash(name) not in asked}
 
 
 def _score_exact(answer: str, gold: list[str], cat: Category, record_names: Mapping[str, str] | None) -> AnswerScore:

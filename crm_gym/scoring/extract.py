@@ -27,6 +27,7 @@ from functools import cache
 from typing import Literal
 
 from crm_gym.errors import ScoringError
+from crm_gym.scoring.text import squash
 from crm_gym.tasks.categories import AnswerKind
 from crm_gym.world.schema import load_schema
 
@@ -120,28 +121,24 @@ def _word_pattern(names: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 class _Vocabulary(ValueExtractor):
     """Values from a fixed list of names (stages, BANT factors), any case and spacing; aliases map to a name."""
 
     def __init__(self, names: Iterable[str], kind: str, aliases: Mapping[str, str] | None = None) -> None:
         self.kind = kind
-        self._canonical = {_squash(n): n for n in names if _squash(n)}
-        self._canonical.update({_squash(a): n for a, n in (aliases or {}).items()})
+        self._canonical = {squash(n): n for n in names if squash(n)}
+        self._canonical.update({squash(a): n for a, n in (aliases or {}).items()})
         self._pattern = _word_pattern([*self._canonical.values(), *(aliases or {})])
 
     def parse(self, item: str) -> str | None:
-        return self._canonical.get(_squash(item))
+        return self._canonical.get(squash(item))
 
     def _accept(self, text: str, match: re.Match[str]) -> bool:
         return True
 
     def mentions(self, text: str) -> list[Mention]:
         return [
-            Mention(self._canonical[_squash(m.group())], m.start(), m.end(), m.group()[0].isupper())
+            Mention(self._canonical[squash(m.group())], m.start(), m.end(), m.group()[0].isupper())
             for m in self._pattern.finditer(text)
             if self._accept(text, m)
         ]
@@ -414,15 +411,15 @@ class _State(ValueExtractor):
     kind = "state"
 
     def __init__(self) -> None:
-        self._names = {_squash(name): code for name, code in _STATES.items()}
+        self._names = {squash(name): code for name, code in _STATES.items()}
 
     def parse(self, item: str) -> str | None:
-        return item.upper() if item.upper() in _CODES else self._names.get(_squash(item))
+        return item.upper() if item.upper() in _CODES else self._names.get(squash(item))
 
     def mentions(self, text: str) -> list[Mention]:
         spans: list[Mention] = []
         for m in _STATE_NAME.finditer(text):
-            spans.append(Mention(self._names[_squash(m.group())], m.start(), m.end(), m.group()[0].isupper()))
+            spans.append(Mention(self._names[squash(m.group())], m.start(), m.end(), m.group()[0].isupper()))
         for m in _STATE_CODE.finditer(text):
             if m.group() in _CODES and m.group() not in _PROSE_ONLY_WORDS:
                 spans.append(Mention(m.group(), m.start(), m.end(), True))
@@ -500,9 +497,9 @@ class _Names:
         by_name: dict[str, set[str]] = {}
         for record_id, name in names.items():
             if name and re.search(r"[A-Za-z]", name):
-                by_name.setdefault(_squash(name), set()).add(identity(record_id))
+                by_name.setdefault(squash(name), set()).add(identity(record_id))
         self._ids = {key: (next(iter(ids)) if len(ids) == 1 else AMBIGUOUS + key) for key, ids in by_name.items()}
-        spelled = {name for name in names.values() if name and _squash(name) in self._ids}
+        spelled = {name for name in names.values() if name and squash(name) in self._ids}
         alternatives = (r"[\W_]*".join(map(re.escape, re.findall(r"[A-Za-z0-9]+", n))) for n in spelled)
         ordered = sorted(alternatives, key=len, reverse=True)
         self._pattern = re.compile(r"\b(" + "|".join(ordered) + r")\b", re.IGNORECASE) if ordered else None
@@ -511,7 +508,7 @@ class _Names:
         if self._pattern is None:
             return []
         return [
-            Mention(self._ids[_squash(m.group())], m.start(), m.end(), True, named=True)
+            Mention(self._ids[squash(m.group())], m.start(), m.end(), True, named=True)
             for m in self._pattern.finditer(text)
         ]
 
@@ -570,7 +567,7 @@ def _stage_extractor(gold: Sequence[str], corrects_stage: bool) -> _Vocabulary:
     """Stages of the gold's profile; where the task corrects a stage, "currently X" and "move to Y" are told apart."""
     kind = _Stage if corrects_stage else _Vocabulary
     crm = _stages(_PROFILE)
-    if all(_squash(g) in {_squash(s) for s in crm} for g in gold):
+    if all(squash(g) in {squash(s) for s in crm} for g in gold):
         return kind(crm, "stage", _STAGE_ALIASES)
     return kind(dict.fromkeys([*_stages(_ARC_PROFILE), *gold]), "stage")
 

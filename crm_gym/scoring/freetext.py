@@ -41,7 +41,7 @@ from crm_gym.config import data_dir
 from crm_gym.scoring.extract import Mention, ValueExtractor
 from crm_gym.scoring.reading import read_answer
 from crm_gym.scoring.stemming import stem_words
-from crm_gym.scoring.text import plain_answer
+from crm_gym.scoring.text import plain_answer, squash
 
 FACTS_FILE = "grading/facts.json"
 _STOPWORD_TEXT = (
@@ -255,31 +255,25 @@ def _is_label_list(gold: str) -> bool:
 # -- names ----------------------------------------------------------------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 class _Names(ValueExtractor):
     """A gold name in any spacing and case ("Zuniga Labs"), and any other brand-like name ("BrownLabs")."""
 
     kind = "name"
 
     def __init__(self, gold: Sequence[str]) -> None:
-        self._gold = {_squash(g): g for g in gold}
+        self._gold = {squash(g): g for g in gold}
         parts = (r"[\W_]*".join(map(re.escape, re.findall(r"[A-Za-z0-9]+", g))) for g in gold)
         self._pattern = re.compile(r"\b(" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
     def parse(self, item: str) -> str | None:
-        return self._gold.get(_squash(item))
+        return self._gold.get(squash(item))
 
     def mentions(self, text: str) -> list[Mention]:
-        found = [
-            Mention(self._gold[_squash(m.group())], m.start(), m.end(), True) for m in self._pattern.finditer(text)
-        ]
+        found = [Mention(self._gold[squash(m.group())], m.start(), m.end(), True) for m in self._pattern.finditer(text)]
         spans = [(m.start, m.end) for m in found]
         for m in _BRAND.finditer(text):
             if not any(a < m.end() and m.start() < b for a, b in spans):
-                found.append(Mention(_squash(m.group()), m.start(), m.end(), True))
+                found.append(Mention(squash(m.group()), m.start(), m.end(), True))
         return sorted(found, key=lambda mention: mention.start)
 
     def gold_values(self, gold: Sequence[str]) -> list[str]:
@@ -311,10 +305,6 @@ def _auto_fact(gold: str, question: str) -> Fact:
     return Fact(gold, tuple(concepts), None, tuple(_BRAND.findall(rest)), tuple(literals))
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).lower()
-
-
 def _conflicts(answer: str, words: Sequence[str], fact: Fact, question: str) -> str | None:
     """Why the answer states something other than the fact, or None."""
     book = fact_book()
@@ -326,7 +316,7 @@ def _conflicts(answer: str, words: Sequence[str], fact: Fact, question: str) -> 
         for m in re.finditer(r"[\W_]*".join(map(re.escape, name.split())), answer, re.IGNORECASE):
             extension = _NAME_EXTENSION.match(answer[m.end() :])
             named = f"{answer[m.start() : m.end()]}{extension.group()}" if extension else ""
-            if extension and _squeezed(named) not in _squeezed(allowed):  # "NexMesh X400" is the gold's own name
+            if extension and squash(named) not in squash(allowed):  # "NexMesh X400" is the gold's own name
                 return f"it names {named}, another product"
     expected_numbers = {w for w in tokens(fact.text + " " + question) if w[0].isdigit()}
     numbers = {w for w in words if w[0].isdigit()} - expected_numbers
@@ -348,7 +338,7 @@ def _conflicts(answer: str, words: Sequence[str], fact: Fact, question: str) -> 
 def _grade_fact(answer: str, fact: Fact, question: str, automatic: bool) -> FreeTextVerdict:
     words = tokens(answer)
     missing = [c for c in fact.concepts if not c.found_in(words)]
-    names_missing = [n for n in fact.names if _squash(n) not in _squash(answer)]
+    names_missing = [n for n in fact.names if squash(n) not in squash(answer)]
     conflict = _conflicts(answer, words, fact, question)
     if conflict:
         return FreeTextVerdict(False, f"The answer does not match {fact.text!r}: {conflict}.")

@@ -42,6 +42,15 @@ _ANSWER_KEYS = ("final_answer", "answer", "result", "value", "values", "id", "id
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+def squash(text: str) -> str:
+    """Lowercase letters and digits only: how names compare whatever their spacing, case and punctuation.
+
+    >>> squash("NexMesh-X400 Plus")
+    'nexmeshx400plus'
+    """
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def normalize_text(text: str) -> str:
     """Unicode-normalise, straighten quotes, and drop Markdown emphasis, code marks, links and heading/quote markers.
 
