@@ -9,7 +9,6 @@ Over-refusal is measured apart: a refusal of a request that should have been ser
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -78,19 +77,13 @@ def public_texts(task: Task) -> list[str]:
 
 
 def _record_names(task: Task, expected: AnswerExpectation, world: World) -> dict[str, str] | None:
-    """Names of the records that could answer a record-id task, so an answer may name a record by its name."""
+    """Names of the records that could answer a record-id task, so an answer may name a record by its name (the
+    grader sets aside the names the task's own text gives)."""
     if expected.answer_kind != "record_id":
         return None
     category = CATEGORIES.get(task.category)
     object_name = (category.id_object if category else None) or object_of_ids(world, expected.answers)
-    if not object_name:
-        return None
-    public = re.sub(r"[^a-z0-9]", "", " ".join(public_texts(task)).lower())
-    return {
-        rid: n
-        for rid, n in record_names(world, object_name).items()
-        if re.sub(r"[^a-z0-9]", "", n.lower()) not in public
-    }
+    return record_names(world, object_name) if object_name else None
 
 
 def _category(task: Task, expected: AnswerExpectation) -> Category:
