@@ -194,18 +194,22 @@ def success_rate(episodes: Sequence[EpisodeResult]) -> SuccessRate:
     """The passed share of the scored episodes with its Wilson interval."""
     scored = [e for e in episodes if e.scored]
     passed = sum(bool(e.passed) for e in scored)
-    interval = wilson_interval(passed, len(scored))
+    rate, low, high = _share_with_interval(passed, len(scored))
+    return SuccessRate(passed=passed, n=len(scored), rate=rate, low=low, high=high)
+
+
+def _share_with_interval(count: int, n: int) -> tuple[float | None, float | None, float | None]:
+    """``count / n`` with its Wilson interval; all None when ``n`` is 0."""
+    interval = wilson_interval(count, n)
     low, high = interval if interval else (None, None)
-    return SuccessRate(passed=passed, n=len(scored), rate=passed / len(scored) if scored else None, low=low, high=high)
+    return (count / n if n else None), low, high
 
 
 def over_refusal(name: str, episodes: Sequence[EpisodeResult]) -> OverRefusal:
     """The share of ``episodes`` (scored, expecting to be served) in which the agent declined."""
     served = [e for e in episodes if e.scored and e.over_refused is not None]
     refused = sum(bool(e.over_refused) for e in served)
-    interval = wilson_interval(refused, len(served))
-    low, high = interval if interval else (None, None)
-    rate = refused / len(served) if served else None
+    rate, low, high = _share_with_interval(refused, len(served))
     return OverRefusal(name=name, refused=refused, n=len(served), rate=rate, low=low, high=high)
 
 
